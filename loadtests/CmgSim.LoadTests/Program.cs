@@ -1,0 +1,1 @@
+namespace CmgSim.LoadTests; internal static class Program { public static int Main() => 0; }

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CmgSim.Core.Topology;
+
+/// <summary>
+/// The contract <c>cmgsim up</c> writes to <c>DIR/topology.json</c> once every role is ready.
+/// Schema: <c>docs/topology-schema.md</c>. Paths are absolute.
+/// </summary>
+public sealed record TopologyDocument
+{
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>The CMG service name, the CN of its server-auth certificate (e.g. <c>GraniteFalls.contoso.com</c>).</summary>
+    public required string ServiceName { get; init; }
+
+    /// <summary>The public URL clients use, e.g. <c>https://127.0.0.1:8443</c>.</summary>
+    public required string PublicUrl { get; init; }
+
+    public required string SiteCode { get; init; }
+
+    public required IReadOnlyList<VmInstanceEntry> Instances { get; init; }
+
+    public required IReadOnlyList<ConnectionPointEntry> ConnectionPoints { get; init; }
+
+    public required IReadOnlyList<SiteRoleEntry> Roles { get; init; }
+
+    public required PkiEntry Pki { get; init; }
+
+    public required string LogsDirectory { get; init; }
+
+    public static JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task<TopologyDocument> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<TopologyDocument>(stream, SerializerOptions, cancellationToken)
+            ?? throw new InvalidDataException($"'{path}' holds no topology document.");
+    }
+
+    /// <summary>Writes the document atomically (temporary file, then rename), so readers never see half a file.</summary>
+    public async Task SaveAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var temporary = path + ".tmp";
+        await using (var stream = File.Create(temporary))
+        {
+            await JsonSerializer.SerializeAsync(stream, this, SerializerOptions, cancellationToken);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}
+
+/// <summary>One VM instance of the CMG cloud service.</summary>
+public sealed record VmInstanceEntry
+{
+    /// <summary>The instance name in the product's style, e.g. <c>ProxyService_IN_0</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>This instance's own HTTPS URL (the public port is shared; this reaches the instance directly).</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The URL the connection points dial to open channels to this instance.</summary>
+    public required string TunnelUrl { get; init; }
+}
+
+/// <summary>One CMG connection point.</summary>
+public sealed record ConnectionPointEntry
+{
+    public required string Name { get; init; }
+
+    public required string SiteCode { get; init; }
+
+    /// <summary>The connection point's loopback health URL.</summary>
+    public required string HealthUrl { get; init; }
+}
+
+public enum SiteRoleKind
+{
+    ManagementPoint,
+    SoftwareUpdatePoint,
+}
+
+/// <summary>One site role published through the CMG.</summary>
+public sealed record SiteRoleEntry
+{
+    public required SiteRoleKind Kind { get; init; }
+
+    public required long EndpointId { get; init; }
+
+    /// <summary>E.g. <c>/CCM_Proxy_MutualAuth/72057594037927939</c>.</summary>
+    public required string MutualAuthPath { get; init; }
+
+    /// <summary>E.g. <c>/CCM_Proxy_ServerAuth/72057594037927939</c>.</summary>
+    public required string ServerAuthPath { get; init; }
+
+    /// <summary>The role's on-premises URL, which the connection point forwards to.</summary>
+    public required string InternalUrl { get; init; }
+
+    /// <summary>The role's host name in the product's style, e.g. <c>MP01.contoso.com</c>.</summary>
+    public string? Fqdn { get; init; }
+}
+
+/// <summary>Paths of the lab PKI material.</summary>
+public sealed record PkiEntry
+{
+    public required string RootCaPem { get; init; }
+
+    public required string IssuingCaPem { get; init; }
+
+    public required string CrlPath { get; init; }
+
+    public required string ServerCertPem { get; init; }
+
+    public required IReadOnlyList<ClientCertificateEntry> Clients { get; init; }
+}
+
+public sealed record ClientCertificateEntry
+{
+    public required string Name { get; init; }
+
+    public required string CertPem { get; init; }
+
+    public required string KeyPem { get; init; }
+
+    public string? Pfx { get; init; }
+}
