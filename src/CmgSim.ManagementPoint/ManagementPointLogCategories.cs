@@ -1,0 +1,11 @@
+namespace CmgSim.ManagementPoint;
+
+/// <summary>Logger categories of the MP; the CMTrace sink maps the <c>CmgSim.ManagementPoint</c> prefix to MP_*.log files.</summary>
+public static class ManagementPointLogCategories
+{
+    /// <summary><c>.sms_aut</c> requests and <c>MP_LocationManager</c> (the product's MP_Location.log).</summary>
+    public const string Location = "CmgSim.ManagementPoint.Location";
+
+    /// <summary><c>CCM_POST</c> parsing and dispatch (the product's CcmIsapi / MP messaging logs).</summary>
+    public const string Messaging = "CmgSim.ManagementPoint.Messaging";
+}

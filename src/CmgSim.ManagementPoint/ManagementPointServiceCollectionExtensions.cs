@@ -1,0 +1,31 @@
+using CmgSim.ManagementPoint.Authority;
+using CmgSim.ManagementPoint.CcmMessaging;
+using CmgSim.ManagementPoint.LocationManager;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CmgSim.ManagementPoint;
+
+public static class ManagementPointServiceCollectionExtensions
+{
+    /// <summary>Registers the simulated MP; options are validated when the host starts.</summary>
+    public static IServiceCollection AddManagementPoint(this IServiceCollection services, Action<ManagementPointOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddOptions<ManagementPointOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        builder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ManagementPointOptions>, ManagementPointOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SiteSigningKeyMaterial>();
+        services.TryAddSingleton<SmsAutEndpoint>();
+        services.TryAddSingleton<LocationManagerEndpoint>();
+        services.TryAddSingleton<CcmRequestEndpoint>();
+        return services;
+    }
+}
