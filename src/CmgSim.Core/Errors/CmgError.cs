@@ -21,6 +21,9 @@ public enum CmgError
     /// <summary>404: the URL is not in the published URL list (unknown endpoint id or path).</summary>
     EndpointNotPublished,
 
+    /// <summary>405: a verb the CMG does not let through. [DERIVED]</summary>
+    MethodNotAllowed,
+
     /// <summary>503: this VM instance holds no live channel to a connection point of the target site. [DERIVED]</summary>
     NoConnectionPointChannel,
 

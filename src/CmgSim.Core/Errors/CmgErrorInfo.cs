@@ -8,6 +8,7 @@ public static class CmgErrorInfo
     public const string InvalidTokenCode = "CMGService_Invalid_Token";
     public const string UnauthorizedCode = "CMGConnector_Unauthorized";
     public const string NotFoundCode = "CMGService_NotFound";
+    public const string MethodNotAllowedCode = "CMGService_MethodNotAllowed";
     public const string ServiceUnavailableCode = "CMGConnector_ServiceUnavailable";
     public const string BadGatewayCode = "CMGConnector_BadGateway";
     public const string GatewayTimeoutCode = "CMGConnector_GatewayTimeout";
@@ -23,6 +24,7 @@ public static class CmgErrorInfo
         CmgError.InvalidToken => 401,
         CmgError.Unauthorized => 401,
         CmgError.EndpointNotPublished => 404,
+        CmgError.MethodNotAllowed => 405,
         CmgError.NoConnectionPointChannel => 503,
         CmgError.SiteRoleUnreachable => 502,
         CmgError.SiteRoleTimeout => 504,
@@ -37,6 +39,7 @@ public static class CmgErrorInfo
         CmgError.InvalidToken => InvalidTokenCode,
         CmgError.Unauthorized => UnauthorizedCode,
         CmgError.EndpointNotPublished => NotFoundCode,
+        CmgError.MethodNotAllowed => MethodNotAllowedCode,
         CmgError.NoConnectionPointChannel => ServiceUnavailableCode,
         CmgError.SiteRoleUnreachable => BadGatewayCode,
         CmgError.SiteRoleTimeout => GatewayTimeoutCode,

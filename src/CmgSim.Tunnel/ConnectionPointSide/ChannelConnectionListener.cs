@@ -54,7 +54,7 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
                 OnRetry = args =>
                 {
                     _status.Retried();
-                    Log.DialFailed(_logger, _channelUrl, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message ?? "no exception");
+                    Log.DialFailed(_logger, _channelUrl, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.GetBaseException().Message ?? "no exception");
                     return default;
                 },
             })
@@ -189,7 +189,7 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
             AllowAutoRedirect = false,
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateServer(certificate, errors, roots),
+                RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateServer(certificate, presented, errors, roots),
             },
         };
         if (options.ClientCertificate is { } clientCertificate)
@@ -202,7 +202,7 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
     }
 
     /// <summary>The VM instance must present a certificate for its name that chains to one of the trusted roots.</summary>
-    private static bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2[] roots)
+    private static bool ValidateServer(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2[] roots)
     {
         if (certificate is not X509Certificate2 serverCertificate || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
         {
@@ -213,6 +213,16 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // The intermediates the server sent with its certificate.
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         return chain.Build(serverCertificate);
     }
 

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using CmgSim.Core.Topology;
+
+namespace CmgSim.CloudService;
+
+/// <summary>Settings of one CMG VM instance, as the site configures the cloud service.</summary>
+public sealed class CloudServiceOptions
+{
+    /// <summary>The CMG service name, the CN of its server-auth certificate.</summary>
+    [Required]
+    public string ServiceName { get; set; } = "GraniteFalls.contoso.com";
+
+    /// <summary>The VM instance name, in the product's style (<c>ProxyService_IN_0</c>).</summary>
+    [Required]
+    public string InstanceName { get; set; } = "ProxyService_IN_0";
+
+    /// <summary>The URL list the site uploaded: only these endpoint ids and path prefixes pass the URL filter.</summary>
+    public IList<PublishedEndpoint> PublishedEndpoints { get; } = new List<PublishedEndpoint>();
+
+    /// <summary>"Verify client certificate revocation" of the CMG wizard; on by default, as in the product.</summary>
+    public bool VerifyClientCertificateRevocation { get; set; } = true;
+
+    /// <summary>How often CMGService.log gets its per-URI statistics. Default 60 s.</summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>One site role the site published through the CMG.</summary>
+public sealed record PublishedEndpoint
+{
+    public required long EndpointId { get; init; }
+
+    public required SiteRoleKind Kind { get; init; }
+
+    /// <summary>The site whose connection points serve this role.</summary>
+    public required string SiteCode { get; init; }
+
+    /// <summary>The first path segments that may follow <c>/&lt;prefix&gt;/&lt;id&gt;</c>, compared case-insensitively.</summary>
+    public required IReadOnlyList<string> AllowedPathPrefixes { get; init; }
+
+    /// <summary>The published prefixes of a management point (client-protocols §1, the IIS application layout).</summary>
+    public static IReadOnlyList<string> ManagementPointPrefixes { get; } =
+    [
+        "/SMS_MP", "/SMS_MP_TokenAuth", "/SMS_MP_AltAuth", "/CCM_System", "/CCM_System_TokenAuth", "/CCM_System_AltAuth",
+        "/CCM_System_WindowsAuth", "/CCM_STS", "/CCM_Client", "/CCM_Incoming", "/BGB", "/CMUserService", "/AdminService",
+    ];
+
+    /// <summary>The published prefixes of a software update point (WSUS client web services, [MS-WUSP]).</summary>
+    public static IReadOnlyList<string> SoftwareUpdatePointPrefixes { get; } =
+    [
+        "/ClientWebService", "/SimpleAuthWebService", "/ReportingWebService", "/Content", "/selfupdate",
+    ];
+}

@@ -1,0 +1,17 @@
+using CmgSim.CloudService.Routing;
+using CmgSim.Core.Errors;
+
+namespace CmgSim.CloudService;
+
+/// <summary>What the cloud service decided about one client request; set on <c>HttpContext.Features</c>.</summary>
+public sealed class CmgRequestFeature
+{
+    public CmgAuthPrefix Prefix { get; set; }
+
+    public long? EndpointId { get; set; }
+
+    public string? ConnectionPoint { get; set; }
+
+    /// <summary>The CMG error the request was answered with, if any.</summary>
+    public CmgError? Error { get; set; }
+}

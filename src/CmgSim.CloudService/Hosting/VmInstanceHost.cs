@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using CmgSim.Tunnel.CloudSide;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CmgSim.CloudService.Hosting;
+
+/// <summary>One CMG VM instance: its own Kestrel with the public, instance and channel listeners.</summary>
+public sealed class VmInstanceHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private VmInstanceHost(WebApplication app, string name, int publicPort, Uri instanceUrl, Uri channelUrl)
+    {
+        _app = app;
+        Name = name;
+        PublicPort = publicPort;
+        InstanceUrl = instanceUrl;
+        ChannelUrl = channelUrl;
+    }
+
+    public string Name { get; }
+
+    public int PublicPort { get; }
+
+    public Uri InstanceUrl { get; }
+
+    /// <summary>The base URL connection points dial (the channel path is appended per connection point).</summary>
+    public Uri ChannelUrl { get; }
+
+    public ChannelRegistry Channels => _app.Services.GetRequiredService<ChannelRegistry>();
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<VmInstanceHost> StartAsync(VmInstanceHostSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateSlimBuilder();
+        if (settings.LoggerFactory is { } loggerFactory)
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        builder.Services.AddSingleton(settings.TimeProvider);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        var publicPort = settings.PublicEndpoint.Port;
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint => BindListenSocket(endpoint, publicPort));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // Dead connection points are noticed by HTTP/2 PINGs on their channel connections.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            Listen(kestrel, settings.PublicEndpoint, VmListenerKind.Public, HttpProtocols.Http1AndHttp2, settings);
+            Listen(kestrel, settings.InstanceEndpoint, VmListenerKind.Instance, HttpProtocols.Http1AndHttp2, settings);
+            Listen(kestrel, settings.ChannelEndpoint, VmListenerKind.Channel, HttpProtocols.Http2, settings);
+        });
+        builder.Services.AddCloudService(settings.Configure, settings.Validators);
+        if (settings.ConfigureChannels is { } configureChannels)
+        {
+            builder.Services.Configure(configureChannels);
+        }
+
+        var app = builder.Build();
+        app.MapCloudService();
+        await app.StartAsync(cancellationToken);
+
+        // Kestrel reports addresses in the order the listeners were added.
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(static a => new Uri(a)).ToArray();
+        var instanceName = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CloudServiceOptions>>().Value.InstanceName;
+        return new VmInstanceHost(app, instanceName, addresses[0].Port, addresses[1], addresses[2]);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, IPEndPoint endpoint, VmListenerKind kind, HttpProtocols protocols, VmInstanceHostSettings settings)
+    {
+        var feature = new VmListenerFeature(kind);
+        kestrel.Listen(endpoint, listen =>
+        {
+            listen.Protocols = protocols;
+            listen.Use(next => connection =>
+            {
+                connection.Features.Set(feature);
+                return next(connection);
+            });
+            listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = settings.ServerCertificate,
+                ServerCertificateChain = settings.ServerCertificateChain,
+
+                // The certificate is requested in the handshake but judged per URL: ServerAuth URLs and
+                // ServiceMetadata work without one, and a bad one gets the CMG's 403, not a TLS alert.
+                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                ClientCertificateValidation = static (_, _, _) => true,
+
+                // "Enforce TLS 1.2" is on by default in the product.
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            });
+        });
+    }
+
+    /// <summary>The public port is shared by every VM instance: SO_REUSEPORT lets the kernel spread connections.</summary>
+    private static Socket BindListenSocket(EndPoint endpoint, int publicPort)
+    {
+        if (endpoint is IPEndPoint ip && publicPort != 0 && ip.Port == publicPort)
+        {
+            var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (OperatingSystem.IsLinux())
+            {
+                const int SolSocket = 1;
+                const int SoReusePort = 15;
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            }
+
+            socket.Bind(ip);
+            return socket;
+        }
+
+        return SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default) => await _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Net;
+using CmgSim.CloudService.ClientAuthentication;
+using CmgSim.CloudService.ServiceMetadata;
+using CmgSim.CloudService.Statistics;
+using CmgSim.Core.Errors;
+using CmgSim.Core.Telemetry;
+using CmgSim.Tunnel.CloudSide;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CmgSim.CloudService.Routing;
+
+/// <summary>
+/// The path of a client request through one VM instance: authenticate, filter the URL against the
+/// published list, pick a connection point of the target site that holds a channel to this instance,
+/// and forward down that channel.
+/// </summary>
+internal sealed partial class CmgForwardingHandler
+{
+    private static readonly HashSet<string> AllowedMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // The verbs the product lets through (cmg-facts §10.7), plus POST for the SUP's SOAP services.
+        "GET", "HEAD", "POST", "CCM_POST", "BITS_POST", "PROPFIND",
+    };
+
+    private readonly PublishedUrlList _urls;
+    private readonly ChannelRegistry _channels;
+    private readonly CloudCertificateValidators _validators;
+    private readonly IHttpForwarder _forwarder;
+    private readonly CmgServiceStatistics _statistics;
+    private readonly ServiceMetadataResponder _metadata;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _rejections;
+    private readonly KeyValuePair<string, object?> _instanceTag;
+
+    public CmgForwardingHandler(
+        PublishedUrlList urls,
+        ChannelRegistry channels,
+        CloudCertificateValidators validators,
+        IHttpForwarder forwarder,
+        CmgServiceStatistics statistics,
+        ServiceMetadataResponder metadata,
+        IOptions<CloudServiceOptions> options,
+        IMeterFactory meterFactory,
+        TimeProvider timeProvider,
+        ILogger<CmgForwardingHandler> logger)
+    {
+        _urls = urls;
+        _channels = channels;
+        _validators = validators;
+        _forwarder = forwarder;
+        _statistics = statistics;
+        _metadata = metadata;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _requestConfig = new ForwarderRequestConfig
+        {
+            // HTTP/2 with prior knowledge down the channel, so one channel multiplexes every request.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            ActivityTimeout = channels.Options.RequestActivityTimeout,
+        };
+        var meter = meterFactory.Create(CmgSimTelemetry.CloudServiceSource);
+        _requests = meter.CreateCounter<long>(CmgSimTelemetry.CloudRequestsInstrument, "{request}", "Client requests a VM instance received.");
+        _rejections = meter.CreateCounter<long>(CmgSimTelemetry.CloudRejectionsInstrument, "{request}", "Client requests a VM instance answered with a CMG error.");
+        _instanceTag = new(CmgSimTelemetry.VmInstanceTag, options.Value.InstanceName);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = _timeProvider.GetTimestamp();
+        _requests.Add(1, _instanceTag);
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (!CmgRequestTarget.TryParse(path, out var target))
+        {
+            await RejectAsync(context, CmgError.EndpointNotPublished, $"'{path}' is not a CMG URL");
+            return;
+        }
+
+        var feature = new CmgRequestFeature { Prefix = target.Prefix, EndpointId = target.EndpointId };
+        context.Features.Set(feature);
+
+        if (target.EndpointId is not { } endpointId)
+        {
+            await HandleServiceEndpointAsync(context, target);
+            return;
+        }
+
+        if (!AuthenticateClient(context, target, out var error, out var reason))
+        {
+            await RejectAsync(context, error, reason);
+            return;
+        }
+
+        if (!_urls.TryGetEndpoint(endpointId, out var endpoint))
+        {
+            await RejectAsync(context, CmgError.EndpointNotPublished, $"endpoint id {endpointId} is not in the published URL list");
+            return;
+        }
+
+        if (!PublishedUrlList.IsPathPublished(endpoint, target.Rest))
+        {
+            await RejectAsync(context, CmgError.EndpointNotPublished, $"path '{target.Rest}' is not published for endpoint {endpointId}");
+            return;
+        }
+
+        if (!AllowedMethods.Contains(context.Request.Method))
+        {
+            await RejectAsync(context, CmgError.MethodNotAllowed, $"verb {context.Request.Method} is not allowed through the CMG");
+            return;
+        }
+
+        var connectionPoint = _channels.PickConnectionPoint(endpoint.SiteCode, endpointId);
+        if (connectionPoint is null)
+        {
+            await RejectAsync(context, CmgError.NoConnectionPointChannel, $"no connection point of site {endpoint.SiteCode} holds a channel to this VM instance");
+            return;
+        }
+
+        feature.ConnectionPoint = connectionPoint.Name;
+        Activity.Current?.SetTag(CmgSimTelemetry.EndpointIdTag, endpointId).SetTag(CmgSimTelemetry.ConnectionPointTag, connectionPoint.Name);
+        var forwardError = await _forwarder.SendAsync(context, connectionPoint.Destination, connectionPoint.Client, _requestConfig, CmgResponseTransformer.Instance);
+        if (forwardError != ForwarderError.None)
+        {
+            await HandleForwardErrorAsync(context, forwardError, connectionPoint.Name);
+        }
+
+        _statistics.Record(context, target, _timeProvider.GetElapsedTime(started));
+        Log.Forwarded(_logger, context.Request.Method, path, connectionPoint.Name, context.Response.StatusCode);
+    }
+
+    private bool AuthenticateClient(HttpContext context, in CmgRequestTarget target, out CmgError error, out string reason)
+    {
+        if (target.Prefix == CmgAuthPrefix.MutualAuth)
+        {
+            var result = _validators.Clients.Validate(context.Connection.ClientCertificate);
+            error = CmgError.ClientCertificateRequired;
+            reason = result.IsValid ? string.Empty : $"client certificate rejected ({result.Reason}): {result.Detail}";
+            return result.IsValid;
+        }
+
+        // Token authentication on /CCM_Proxy_ServerAuth is not accepted by this cloud service: without a
+        // token validator every bearer request is refused, as the product refuses an invalid token.
+        error = CmgError.InvalidToken;
+        reason = context.Request.Headers.Authorization.Count == 0
+            ? "no bearer token on a ServerAuth URL"
+            : "this CMG accepts no token authentication (no Microsoft Entra tenant is onboarded and site tokens are not enabled)";
+        return false;
+    }
+
+    private async Task HandleServiceEndpointAsync(HttpContext context, CmgRequestTarget target)
+    {
+        if (string.Equals(target.Segment, "ServiceMetadata", StringComparison.OrdinalIgnoreCase) && target.Rest.Length == 0)
+        {
+            if (target.Prefix == CmgAuthPrefix.MutualAuth)
+            {
+                var result = _validators.Clients.Validate(context.Connection.ClientCertificate);
+                if (!result.IsValid)
+                {
+                    await RejectAsync(context, CmgError.ClientCertificateRequired, $"client certificate rejected ({result.Reason}): {result.Detail}");
+                    return;
+                }
+            }
+
+            await _metadata.WriteAsync(context, target.Prefix);
+            return;
+        }
+
+        await RejectAsync(context, CmgError.EndpointNotPublished, $"'{target.Segment}' is neither an endpoint id nor a service endpoint of the CMG");
+    }
+
+    private async Task HandleForwardErrorAsync(HttpContext context, ForwarderError forwardError, string connectionPoint)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (forwardError is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled)
+        {
+            Log.ClientGone(_logger, connectionPoint, forwardError);
+            return;
+        }
+
+        var (error, detail) = FindInner<NoChannelException>(exception) is { } noChannel
+            ? (CmgError.NoConnectionPointChannel, noChannel.Message)
+            : forwardError == ForwarderError.RequestTimedOut
+                ? (CmgError.SiteRoleTimeout, $"connection point {connectionPoint} did not answer in time")
+                : (CmgError.NoConnectionPointChannel, $"the channel to connection point {connectionPoint} failed ({forwardError}): {exception?.Message}");
+        await RejectAsync(context, error, detail);
+    }
+
+    private static T? FindInner<T>(Exception? exception)
+        where T : Exception
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RejectAsync(HttpContext context, CmgError error, string detail)
+    {
+        if (context.Features.Get<CmgRequestFeature>() is { } feature)
+        {
+            feature.Error = error;
+        }
+
+        _rejections.Add(1, _instanceTag, new KeyValuePair<string, object?>(CmgSimTelemetry.ErrorCodeTag, error.Code()));
+        Activity.Current?.SetTag(CmgSimTelemetry.ErrorCodeTag, error.Code());
+        Log.Rejected(_logger, context.Request.Method, context.Request.Path.Value ?? string.Empty, error.StatusCode(), error.Code(), detail, context.Connection.RemoteIpAddress);
+        await CmgErrorResponse.TryWriteAsync(context, error, detail);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "{Method} {Path} from {RemoteIp} answered {StatusCode} {ErrorCode}: {Reason}")]
+        public static partial void Rejected(ILogger logger, string method, string path, int statusCode, string errorCode, string reason, IPAddress? remoteIp);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "{Method} {Path} forwarded to connection point {ConnectionPoint}: {StatusCode}")]
+        public static partial void Forwarded(ILogger logger, string method, string path, string connectionPoint, int statusCode);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "The client went away while its request to connection point {ConnectionPoint} was in flight ({ForwarderError})")]
+        public static partial void ClientGone(ILogger logger, string connectionPoint, ForwarderError forwarderError);
+    }
+}

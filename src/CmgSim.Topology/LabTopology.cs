@@ -1,0 +1,358 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using CmgSim.CloudService;
+using CmgSim.CloudService.ClientAuthentication;
+using CmgSim.CloudService.Hosting;
+using CmgSim.ConnectionPoint;
+using CmgSim.ConnectionPoint.Forwarding;
+using CmgSim.ConnectionPoint.Hosting;
+using CmgSim.Core;
+using CmgSim.Core.Topology;
+using CmgSim.Identity.Certificates;
+using CmgSim.Identity.Pki;
+using CmgSim.ManagementPoint;
+using CmgSim.SoftwareUpdatePoint;
+using Microsoft.Extensions.Logging;
+
+namespace CmgSim.Topology;
+
+/// <summary>
+/// A whole simulated CMG traffic path in one process: the site roles (MP, SUP), the VM instances of the
+/// cloud service and the connection points, each its own host on its own loopback ports.
+/// </summary>
+public sealed partial class LabTopology : IAsyncDisposable
+{
+    private readonly TopologyOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly List<VmInstanceHost> _instances = [];
+    private readonly ConnectionPointHost?[] _connectionPoints;
+    private readonly X509Certificate2[] _connectionPointCertificates;
+    private SiteRoleHost? _managementPoint;
+    private SiteRoleHost? _softwareUpdatePoint;
+    private IPEndPoint? _managementPointEndpoint;
+    private Uri? _managementPointUrl;
+    private Uri? _softwareUpdatePointUrl;
+
+    private LabTopology(TopologyOptions options, LabPki pki, LabLayout layout, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        _options = options;
+        Pki = pki;
+        Layout = layout;
+        _loggerFactory = loggerFactory;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<LabTopology>();
+        _connectionPoints = new ConnectionPointHost?[options.ConnectionPoints];
+        _connectionPointCertificates = new X509Certificate2[options.ConnectionPoints];
+    }
+
+    public LabPki Pki { get; }
+
+    public LabLayout Layout { get; }
+
+    /// <summary>The topology.json contract, written once every role is ready.</summary>
+    public TopologyDocument Document { get; private set; } = null!;
+
+    public IReadOnlyList<VmInstanceHost> Instances => _instances;
+
+    public IReadOnlyList<ConnectionPointHost?> ConnectionPoints => _connectionPoints;
+
+    public Uri PublicUrl => new(Document.PublicUrl);
+
+    public Uri ManagementPointUrl => _managementPointUrl!;
+
+    public static async Task<LabTopology> StartAsync(TopologyOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new TopologyOptionsException(errors);
+        }
+
+        timeProvider ??= TimeProvider.System;
+        var layout = new LabLayout(options.LabDirectory);
+        Directory.CreateDirectory(layout.Root);
+        Directory.CreateDirectory(layout.LogsDirectory);
+        var pki = LabPki.LoadOrCreate(layout.PkiDirectory, new LabPkiOptions
+        {
+            ServiceName = options.ServiceName,
+            SiteCode = options.SiteCode,
+            KeyAlgorithm = options.KeyAlgorithm,
+            ClientCount = options.ClientCount,
+            SiteSystemName = options.ManagementPointFqdn,
+        }, timeProvider);
+
+        var topology = new LabTopology(options, pki, layout, loggerFactory, timeProvider);
+        try
+        {
+            await topology.StartRolesAsync(cancellationToken);
+            return topology;
+        }
+        catch
+        {
+            await topology.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartRolesAsync(CancellationToken cancellationToken)
+    {
+        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ManagementPointPort);
+        await StartManagementPointAsync(cancellationToken);
+        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _managementPoint!.Url.Port);
+        _softwareUpdatePoint = await SiteRoleHost.StartAsync(
+            new IPEndPoint(IPAddress.Loopback, _options.SoftwareUpdatePointPort),
+            Pki.SiteSystemCertificate,
+            Pki.GetIntermediates(),
+            static services => services.AddSoftwareUpdatePoint(),
+            static endpoints => endpoints.MapSoftwareUpdatePoint(),
+            _loggerFactory,
+            _timeProvider,
+            _options.ShutdownTimeout,
+            cancellationToken);
+        _softwareUpdatePointUrl = _softwareUpdatePoint.Url;
+
+        var validators = new CloudCertificateValidators(CreateValidator(), CreateValidator());
+        var publicPort = _options.PublicPort;
+        for (var n = 1; n <= _options.Instances; n++)
+        {
+            var instance = await VmInstanceHost.StartAsync(new VmInstanceHostSettings
+            {
+                PublicEndpoint = new IPEndPoint(IPAddress.Loopback, publicPort),
+                InstanceEndpoint = new IPEndPoint(IPAddress.Loopback, 0),
+                ChannelEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ChannelPortBase == 0 ? 0 : _options.ChannelPortBase + n - 1),
+                ServerCertificate = Pki.ServerCertificate,
+                ServerCertificateChain = Pki.GetIntermediates(),
+                Validators = validators,
+                Configure = ConfigureCloudService(n),
+                ConfigureChannels = channels => channels.IdleChannelTimeout = _options.IdleChannelTimeout,
+                LoggerFactory = _loggerFactory,
+                TimeProvider = _timeProvider,
+                ShutdownTimeout = _options.ShutdownTimeout,
+            }, cancellationToken);
+            _instances.Add(instance);
+
+            // Instance 1 may have picked the public port; the others share it.
+            publicPort = instance.PublicPort;
+        }
+
+        for (var i = 0; i < _options.ConnectionPoints; i++)
+        {
+            _connectionPointCertificates[i] = i == 0
+                ? Pki.ConnectionPointCertificate
+                : Pki.IssueClientCertificate(ConnectionPointName(i), _timeProvider.GetUtcNow().AddDays(-1), _timeProvider.GetUtcNow().AddYears(1)).Certificate;
+            await StartConnectionPointAsync(i, cancellationToken);
+        }
+
+        await WaitForChannelsAsync(_options.ReadyTimeout, cancellationToken);
+        Document = BuildDocument(publicPort);
+        await Document.SaveAsync(Layout.TopologyFile, cancellationToken);
+        Log.Ready(_logger, Document.PublicUrl, _instances.Count, _options.ConnectionPoints);
+    }
+
+    private ClientCertificateValidator CreateValidator()
+    {
+        var options = Pki.CreateClientValidatorOptions();
+        options.CheckRevocation = _options.VerifyClientCertificateRevocation;
+        return new ClientCertificateValidator(options, _timeProvider, _loggerFactory.CreateLogger<ClientCertificateValidator>());
+    }
+
+    private Action<CloudServiceOptions> ConfigureCloudService(int instanceNumber) => cloud =>
+    {
+        cloud.ServiceName = _options.ServiceName;
+        cloud.InstanceName = "ProxyService_IN_" + (instanceNumber - 1).ToString(CultureInfo.InvariantCulture);
+        cloud.VerifyClientCertificateRevocation = _options.VerifyClientCertificateRevocation;
+        cloud.StatisticsInterval = _options.StatisticsInterval;
+        cloud.PublishedEndpoints.Add(new PublishedEndpoint
+        {
+            EndpointId = _options.ManagementPointEndpointId,
+            Kind = SiteRoleKind.ManagementPoint,
+            SiteCode = _options.SiteCode,
+            AllowedPathPrefixes = PublishedEndpoint.ManagementPointPrefixes,
+        });
+        cloud.PublishedEndpoints.Add(new PublishedEndpoint
+        {
+            EndpointId = _options.SoftwareUpdatePointEndpointId,
+            Kind = SiteRoleKind.SoftwareUpdatePoint,
+            SiteCode = _options.SiteCode,
+            AllowedPathPrefixes = PublishedEndpoint.SoftwareUpdatePointPrefixes,
+        });
+    };
+
+    private static string ConnectionPointName(int index) => $"CMGCP{index + 1:00}.contoso.com";
+
+    /// <summary>Starts (or restarts) connection point <paramref name="index"/> (0-based).</summary>
+    public async Task StartConnectionPointAsync(int index, CancellationToken cancellationToken = default)
+    {
+        if (_connectionPoints[index] is not null)
+        {
+            throw new InvalidOperationException($"Connection point {index} is already running.");
+        }
+
+        var certificate = _connectionPointCertificates[index];
+        var name = index == 0 ? certificate.GetNameInfo(X509NameType.SimpleName, false) : ConnectionPointName(index);
+        _connectionPoints[index] = await ConnectionPointHost.StartAsync(new ConnectionPointHostSettings
+        {
+            ServiceName = _options.ServiceName,
+            VmInstanceChannelUrls = _instances.Select(static i => i.ChannelUrl).ToArray(),
+            Configure = cp =>
+            {
+                cp.Name = name;
+                cp.SiteCode = _options.SiteCode;
+                cp.SiteRoleTimeout = _options.SiteRoleTimeout;
+                cp.BreakDuration = _options.SiteRoleBreakDuration;
+                cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.ManagementPointEndpointId, Kind = SiteRoleKind.ManagementPoint, InternalUrl = _managementPointUrl!, Fqdn = _options.ManagementPointFqdn });
+                cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.SoftwareUpdatePointEndpointId, Kind = SiteRoleKind.SoftwareUpdatePoint, InternalUrl = _softwareUpdatePointUrl!, Fqdn = _options.ManagementPointFqdn });
+            },
+            ConfigureChannels = channels =>
+            {
+                channels.ClientCertificate = certificate;
+                channels.TrustedRoots.Add(Pki.RootCa);
+                channels.ChannelsPerInstance = _options.ChannelsPerInstance;
+                channels.ChannelCheckInterval = _options.ChannelCheckInterval;
+                channels.ReconnectDelay = _options.ReconnectDelay;
+                channels.MaxReconnectDelay = _options.MaxReconnectDelay;
+            },
+            SiteRoleTls = new SiteRoleTlsSettings { ClientCertificate = certificate, TrustedRoots = [Pki.RootCa] },
+            KeepAliveTimeout = _options.ChannelKeepAliveTimeout,
+            LoggerFactory = _loggerFactory,
+            TimeProvider = _timeProvider,
+            ShutdownTimeout = _options.ShutdownTimeout,
+        }, cancellationToken);
+    }
+
+    /// <summary>Stops connection point <paramref name="index"/> (0-based): its channels drain and close.</summary>
+    public async Task StopConnectionPointAsync(int index)
+    {
+        if (_connectionPoints[index] is { } host)
+        {
+            _connectionPoints[index] = null;
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts the management point, on the same port as before when it is restarted.</summary>
+    public async Task StartManagementPointAsync(CancellationToken cancellationToken = default)
+    {
+        if (_managementPoint is not null)
+        {
+            throw new InvalidOperationException("The management point is already running.");
+        }
+
+        _managementPoint = await SiteRoleHost.StartAsync(
+            _managementPointEndpoint!,
+            Pki.SiteSystemCertificate,
+            Pki.GetIntermediates(),
+            services => services.AddManagementPoint(mp =>
+            {
+                mp.SiteCode = _options.SiteCode;
+                mp.Fqdn = _options.ManagementPointFqdn;
+                mp.SiteSigningCertificate = Pki.SiteSigningCertificate;
+            }),
+            static endpoints => endpoints.MapManagementPoint(),
+            _loggerFactory,
+            _timeProvider,
+            _options.ShutdownTimeout,
+            cancellationToken);
+        _managementPointUrl = _managementPoint.Url;
+    }
+
+    public async Task StopManagementPointAsync()
+    {
+        if (_managementPoint is { } host)
+        {
+            _managementPoint = null;
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until every running connection point holds at least one channel to every VM instance.</summary>
+    public async Task WaitForChannelsAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var started = _timeProvider.GetTimestamp();
+        while (!AllConnected())
+        {
+            if (_timeProvider.GetElapsedTime(started) > timeout)
+            {
+                var state = string.Join("; ", _connectionPoints.Where(static c => c is not null).SelectMany(static c => c!.Channels.Instances.Select(i =>
+                    $"{c.Name} → {i.ChannelUrl}: {i.OpenChannels} open, {i.Reconnects} retries{(i.RejectedReason is null ? string.Empty : ", refused: " + i.RejectedReason)}")));
+                throw new TimeoutException($"Connection points did not connect to every VM instance within {timeout}: {state}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(25), _timeProvider, cancellationToken);
+        }
+    }
+
+    private bool AllConnected() =>
+        _instances.All(instance => _connectionPoints.Where(static c => c is not null).All(cp =>
+            instance.Channels.ConnectionPoints.Any(channels => string.Equals(channels.Name, cp!.Name, StringComparison.OrdinalIgnoreCase) && channels.IsConnected)));
+
+    private TopologyDocument BuildDocument(int publicPort) => new()
+    {
+        ServiceName = _options.ServiceName,
+        PublicUrl = $"https://127.0.0.1:{publicPort}",
+        SiteCode = _options.SiteCode,
+        Instances = _instances.Select(static i => new VmInstanceEntry { Name = i.Name, Url = i.InstanceUrl.AbsoluteUri.TrimEnd('/'), TunnelUrl = i.ChannelUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
+        ConnectionPoints = _connectionPoints.Where(static c => c is not null).Select(c => new ConnectionPointEntry { Name = c!.Name, SiteCode = _options.SiteCode, HealthUrl = c.HealthUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
+        Roles =
+        [
+            new SiteRoleEntry
+            {
+                Kind = SiteRoleKind.ManagementPoint,
+                EndpointId = _options.ManagementPointEndpointId,
+                MutualAuthPath = CmgPaths.MutualAuthPath(_options.ManagementPointEndpointId),
+                ServerAuthPath = CmgPaths.ServerAuthPath(_options.ManagementPointEndpointId),
+                InternalUrl = _managementPointUrl!.AbsoluteUri.TrimEnd('/'),
+                Fqdn = _options.ManagementPointFqdn,
+            },
+            new SiteRoleEntry
+            {
+                Kind = SiteRoleKind.SoftwareUpdatePoint,
+                EndpointId = _options.SoftwareUpdatePointEndpointId,
+                MutualAuthPath = CmgPaths.MutualAuthPath(_options.SoftwareUpdatePointEndpointId),
+                ServerAuthPath = CmgPaths.ServerAuthPath(_options.SoftwareUpdatePointEndpointId),
+                InternalUrl = _softwareUpdatePointUrl!.AbsoluteUri.TrimEnd('/'),
+                Fqdn = _options.ManagementPointFqdn,
+            },
+        ],
+        Pki = new PkiEntry
+        {
+            RootCaPem = Pki.RootCaPemPath,
+            IssuingCaPem = Pki.IssuingCaPemPath,
+            CrlPath = Pki.CrlPath,
+            ServerCertPem = Pki.ServerCertPemPath,
+            Clients = Pki.Clients.Select(static c => new ClientCertificateEntry { Name = c.Name, CertPem = c.CertPemPath, KeyPem = c.KeyPemPath, Pfx = c.PfxPath }).ToArray(),
+        },
+        LogsDirectory = Layout.LogsDirectory,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stop in the order the product would lose them: clients' side first, then the site.
+        await Task.WhenAll(_connectionPoints.Select((_, i) => StopConnectionPointAsync(i)));
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        _instances.Clear();
+        await StopManagementPointAsync();
+        if (_softwareUpdatePoint is not null)
+        {
+            await _softwareUpdatePoint.DisposeAsync();
+            _softwareUpdatePoint = null;
+        }
+
+        Pki.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "CMG ready at {PublicUrl} with {Instances} VM instance(s) and {ConnectionPoints} connection point(s)")]
+        public static partial void Ready(ILogger logger, string publicUrl, int instances, int connectionPoints);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CmgSim.Topology;
+
+/// <summary>An on-premises site role (MP or SUP) on its own HTTPS listener.</summary>
+internal sealed class SiteRoleHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SiteRoleHost(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public static async Task<SiteRoleHost> StartAsync(
+        IPEndPoint endpoint,
+        X509Certificate2 certificate,
+        X509Certificate2Collection chain,
+        Action<IServiceCollection> configureServices,
+        Action<IEndpointRouteBuilder> map,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        TimeSpan shutdownTimeout,
+        CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(timeProvider);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(endpoint, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = certificate,
+                ServerCertificateChain = chain,
+
+                // An HTTPS MP asks for the connection point's client-auth certificate.
+                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                ClientCertificateValidation = static (_, _, _) => true,
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            }));
+        });
+        configureServices(builder.Services);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync(cancellationToken);
+        var url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return new SiteRoleHost(app, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,167 @@
+using CmgSim.Core;
+using CmgSim.Identity.Pki;
+
+namespace CmgSim.Topology;
+
+/// <summary>The shape of a simulated CMG and its site, as <c>cmgsim up</c> runs it.</summary>
+public sealed class TopologyOptions
+{
+    /// <summary>The lab folder: PKI, logs, site database and topology.json.</summary>
+    public string LabDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, "lab");
+
+    /// <summary>The CMG service name (CN of the server-auth certificate), in the product's style.</summary>
+    public string ServiceName { get; set; } = "GraniteFalls.contoso.com";
+
+    public string SiteCode { get; set; } = "PS1";
+
+    /// <summary>The public HTTPS port every VM instance shares. 0 picks a free port. Default 8443.</summary>
+    public int PublicPort { get; set; } = 8443;
+
+    /// <summary>VM instances of the cloud service, 1 to 16. Default 1.</summary>
+    public int Instances { get; set; } = 1;
+
+    /// <summary>
+    /// The channel port of VM instance 1; instance n uses base + n − 1 (the product's 10124–10139 for two
+    /// or more instances). 0 picks free ports. Default 10124.
+    /// </summary>
+    public int ChannelPortBase { get; set; } = 10124;
+
+    /// <summary>Connection points of the site. Default 1.</summary>
+    public int ConnectionPoints { get; set; } = 1;
+
+    /// <summary>Channels each connection point keeps to each VM instance. Default 2 (one active, one standby).</summary>
+    public int ChannelsPerInstance { get; set; } = 2;
+
+    /// <summary>The connection points' channel check (HTTP/2 PING) interval. The product checks every minute.</summary>
+    public TimeSpan ChannelCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Client-auth certificates to issue for simulated clients. Default 3.</summary>
+    public int ClientCount { get; set; } = 3;
+
+    public LabKeyAlgorithm KeyAlgorithm { get; set; } = LabKeyAlgorithm.EcdsaP256;
+
+    /// <summary>"Verify client certificate revocation" of the CMG; on by default as in the product.</summary>
+    public bool VerifyClientCertificateRevocation { get; set; } = true;
+
+    /// <summary>The management point's HTTPS port. 0 picks a free port.</summary>
+    public int ManagementPointPort { get; set; }
+
+    /// <summary>The software update point's HTTPS port (8531 in the product). 0 picks a free port.</summary>
+    public int SoftwareUpdatePointPort { get; set; }
+
+    public long ManagementPointEndpointId { get; set; } = EndpointIds.DefaultManagementPoint;
+
+    public long SoftwareUpdatePointEndpointId { get; set; } = EndpointIds.DefaultSoftwareUpdatePoint;
+
+    public string ManagementPointFqdn { get; set; } = "MP01.contoso.com";
+
+    /// <summary>How long a VM instance keeps an idle channel connection. Must be below <see cref="ChannelKeepAliveTimeout"/>.</summary>
+    public TimeSpan IdleChannelTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The connection points' keep-alive timeout for channel connections. Default 1 hour.</summary>
+    public TimeSpan ChannelKeepAliveTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the MP or SUP has to answer the connection point. Default 30 s.</summary>
+    public TimeSpan SiteRoleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the connection point fails fast toward a site role after repeated failures. Default 5 s.</summary>
+    public TimeSpan SiteRoleBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long each role drains in-flight requests when stopping. Default 5 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long start-up waits for every connection point to hold a channel to every VM instance.</summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Every problem with these options at once; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(LabDirectory))
+        {
+            errors.Add("LabDirectory is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(ServiceName) || Uri.CheckHostName(ServiceName) != UriHostNameType.Dns)
+        {
+            errors.Add($"ServiceName '{ServiceName}' must be a DNS name (the CN of the CMG's server certificate).");
+        }
+
+        if (string.IsNullOrWhiteSpace(SiteCode) || SiteCode.Length != 3 || !SiteCode.All(char.IsAsciiLetterOrDigit))
+        {
+            errors.Add($"SiteCode '{SiteCode}' must be three letters or digits.");
+        }
+
+        if (Instances is < 1 or > 16)
+        {
+            errors.Add($"Instances is {Instances}; a CMG has 1 to 16 VM instances.");
+        }
+
+        if (ConnectionPoints < 1)
+        {
+            errors.Add($"ConnectionPoints is {ConnectionPoints}; a site needs at least one connection point.");
+        }
+
+        if (ChannelsPerInstance < 1)
+        {
+            errors.Add($"ChannelsPerInstance is {ChannelsPerInstance}; at least one channel is needed.");
+        }
+
+        if (ClientCount < 1)
+        {
+            errors.Add($"ClientCount is {ClientCount}; at least one client certificate is needed.");
+        }
+
+        CheckPort(errors, nameof(PublicPort), PublicPort);
+        CheckPort(errors, nameof(ManagementPointPort), ManagementPointPort);
+        CheckPort(errors, nameof(SoftwareUpdatePointPort), SoftwareUpdatePointPort);
+        if (ChannelPortBase != 0)
+        {
+            CheckPort(errors, nameof(ChannelPortBase), ChannelPortBase + Instances - 1);
+        }
+
+        if (IdleChannelTimeout >= ChannelKeepAliveTimeout)
+        {
+            errors.Add($"IdleChannelTimeout ({IdleChannelTimeout}) must be shorter than ChannelKeepAliveTimeout ({ChannelKeepAliveTimeout}), or requests race channels the connection point is closing.");
+        }
+
+        if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
+        {
+            errors.Add("ReconnectDelay must be positive and no larger than MaxReconnectDelay.");
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            (nameof(ChannelCheckInterval), ChannelCheckInterval), (nameof(SiteRoleTimeout), SiteRoleTimeout),
+            (nameof(SiteRoleBreakDuration), SiteRoleBreakDuration), (nameof(ReadyTimeout), ReadyTimeout),
+            (nameof(StatisticsInterval), StatisticsInterval), (nameof(IdleChannelTimeout), IdleChannelTimeout),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{name} must be positive.");
+            }
+        }
+
+        if (ManagementPointEndpointId == SoftwareUpdatePointEndpointId)
+        {
+            errors.Add("The MP and the SUP need different endpoint ids.");
+        }
+
+        return errors;
+    }
+
+    private static void CheckPort(List<string> errors, string name, int port)
+    {
+        if (port is < 0 or > 65535)
+        {
+            errors.Add($"{name} {port} is not a TCP port.");
+        }
+    }
+}
