@@ -63,6 +63,12 @@ public sealed partial class LabTopology : IAsyncDisposable
 
     public Uri ManagementPointUrl => _managementPointUrl!;
 
+    /// <summary>
+    /// The management point's IIS log (W3C, <c>u_ex*.txt</c>): what reached the MP, with the CCM headers,
+    /// the first thing to read when a client request through the CMG does not arrive (cmg-facts §8.5).
+    /// </summary>
+    public string ManagementPointIisLogDirectory => Path.Combine(Layout.LogsDirectory, "IIS");
+
     public static async Task<LabTopology> StartAsync(TopologyOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -113,6 +119,7 @@ public sealed partial class LabTopology : IAsyncDisposable
             _loggerFactory,
             _timeProvider,
             _options.ShutdownTimeout,
+            iisLog: null,
             cancellationToken);
         _softwareUpdatePointUrl = _softwareUpdatePoint.Url;
 
@@ -257,6 +264,7 @@ public sealed partial class LabTopology : IAsyncDisposable
             _loggerFactory,
             _timeProvider,
             _options.ShutdownTimeout,
+            new SiteRoleIisLog(ManagementPointIisLogDirectory, [.. _options.ManagementPointIisLogHeaders], _options.IisLogFlushInterval),
             cancellationToken);
         _managementPointUrl = _managementPoint.Url;
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ internal sealed class SiteRoleHost : IAsyncDisposable
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider,
         TimeSpan shutdownTimeout,
+        SiteRoleIisLog? iisLog,
         CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -57,7 +59,32 @@ internal sealed class SiteRoleHost : IAsyncDisposable
             }));
         });
         configureServices(builder.Services);
+        if (iisLog is not null)
+        {
+            builder.Services.AddW3CLogging(w3c =>
+            {
+                w3c.LogDirectory = iisLog.Directory;
+                w3c.FileName = "u_ex";
+                w3c.FlushInterval = iisLog.FlushInterval;
+
+                // IIS's default field set, so the file reads like the site role's real IIS log.
+                w3c.LoggingFields = W3CLoggingFields.Date | W3CLoggingFields.Time | W3CLoggingFields.ServerIpAddress
+                    | W3CLoggingFields.Method | W3CLoggingFields.UriStem | W3CLoggingFields.UriQuery | W3CLoggingFields.ServerPort
+                    | W3CLoggingFields.UserName | W3CLoggingFields.ClientIpAddress | W3CLoggingFields.ProtocolVersion
+                    | W3CLoggingFields.UserAgent | W3CLoggingFields.Referer | W3CLoggingFields.ProtocolStatus | W3CLoggingFields.TimeTaken;
+                foreach (var header in iisLog.RequestHeaders)
+                {
+                    w3c.AdditionalRequestHeaders.Add(header);
+                }
+            });
+        }
+
         var app = builder.Build();
+        if (iisLog is not null)
+        {
+            app.UseW3CLogging();
+        }
+
         map(app);
         await app.StartAsync(cancellationToken);
         var url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -70,3 +97,6 @@ internal sealed class SiteRoleHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
+
+/// <summary>Where a site role writes its IIS-style W3C access log (<c>u_ex*.txt</c>), and which request headers it records.</summary>
+internal sealed record SiteRoleIisLog(string Directory, IReadOnlyList<string> RequestHeaders, TimeSpan FlushInterval);

@@ -79,6 +79,18 @@ public sealed class TopologyOptions
 
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Request headers the MP's IIS log records as <c>cs(Header)</c> fields. Default: the headers a CMG must pass
+    /// untouched (cmg-facts §10.7). Authorization is left out by default: tokens do not belong in a log file.
+    /// </summary>
+    public IList<string> ManagementPointIisLogHeaders { get; } = new List<string>
+    {
+        "Range", "CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature",
+    };
+
+    /// <summary>How often the MP's IIS log is flushed to disk. Default 1 s.</summary>
+    public TimeSpan IisLogFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Every problem with these options at once; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -141,6 +153,7 @@ public sealed class TopologyOptions
             (nameof(ChannelCheckInterval), ChannelCheckInterval), (nameof(SiteRoleTimeout), SiteRoleTimeout),
             (nameof(SiteRoleBreakDuration), SiteRoleBreakDuration), (nameof(ReadyTimeout), ReadyTimeout),
             (nameof(StatisticsInterval), StatisticsInterval), (nameof(IdleChannelTimeout), IdleChannelTimeout),
+            (nameof(IisLogFlushInterval), IisLogFlushInterval),
         })
         {
             if (value <= TimeSpan.Zero)

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Globalization;
+using CmgSim.Client;
+using CmgSim.Core;
+using CmgSim.Core.Topology;
+
+namespace CmgSim.Cli.Commands;
+
+/// <summary><c>cmgsim client run</c>: one simulated client through the CMG, step by step.</summary>
+internal static class ClientCommand
+{
+    public static Command Create()
+    {
+        var labDirectory = CommonOptions.LabDirectory();
+        var clientNumber = new Option<int>("--client") { Description = "Which lab client certificate to use (1-based).", DefaultValueFactory = static _ => 1 };
+        var auth = new Option<ClientAuthChoice>("--auth") { Description = "How the client authenticates to the CMG.", DefaultValueFactory = static _ => ClientAuthChoice.Pki };
+        var run = new Command("run", "Runs one client through the CMG of a running 'cmgsim up': MPLIST, SITESIGNCERT, a CCM_POST location request and SUP GetConfig. Exit code 0 only if every step succeeded.")
+        {
+            labDirectory, clientNumber, auth,
+        };
+        run.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var layout = new LabLayout(parseResult.GetValue(labDirectory)!.FullName);
+            if (!File.Exists(layout.TopologyFile))
+            {
+                await Console.Error.WriteLineAsync($"No topology at {layout.TopologyFile}. Start one with 'cmgsim up --lab-dir {layout.Root}'.");
+                return 2;
+            }
+
+            if (parseResult.GetValue(auth) != ClientAuthChoice.Pki)
+            {
+                await Console.Error.WriteLineAsync("Only --auth pki is available: this CMG has no Microsoft Entra tenant onboarded and no site token service yet.");
+                return 2;
+            }
+
+            var topology = await TopologyDocument.LoadAsync(layout.TopologyFile, cancellationToken);
+            var index = parseResult.GetValue(clientNumber) - 1;
+            if (index < 0 || index >= topology.Pki.Clients.Count)
+            {
+                await Console.Error.WriteLineAsync($"--client must be between 1 and {topology.Pki.Clients.Count}.");
+                return 2;
+            }
+
+            using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System);
+            Console.WriteLine($"Client {topology.Pki.Clients[index].Name} (PKI) through {topology.PublicUrl} ({topology.ServiceName})");
+            var steps = await session.RunAsync(cancellationToken);
+            PrintSteps(steps);
+            return steps.All(static s => s.Succeeded) ? 0 : 1;
+        });
+        return new Command("client", "Simulated client commands.") { run };
+    }
+
+    private static void PrintSteps(IReadOnlyList<ClientStepResult> steps)
+    {
+        const string Format = "{0,-13} {1,-6} {2,10}  {3}";
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, "STEP", "STATUS", "ELAPSED", "ENDPOINT"));
+        foreach (var step in steps)
+        {
+            var status = step.Status?.ToString(CultureInfo.InvariantCulture) ?? "-";
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, step.Step, status, $"{step.Elapsed.TotalMilliseconds:F1} ms", step.Endpoint));
+            if (!step.Succeeded)
+            {
+                Console.WriteLine($"  FAILED: {step.Detail}");
+            }
+        }
+
+        var failed = steps.Count(static s => !s.Succeeded);
+        Console.WriteLine(failed == 0 ? $"All {steps.Count} steps succeeded." : $"{failed} of {steps.Count} steps failed.");
+    }
+}
+
+internal enum ClientAuthChoice
+{
+    Pki,
+    Entra,
+    Token,
+}

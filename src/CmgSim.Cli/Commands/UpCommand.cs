@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using CmgSim.Core.Logging;
+using CmgSim.Core.Telemetry;
+using CmgSim.Identity.Pki;
+using CmgSim.Topology;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace CmgSim.Cli.Commands;
+
+/// <summary><c>cmgsim up</c>: runs every role in this process until Ctrl+C or SIGTERM.</summary>
+internal static class UpCommand
+{
+    /// <summary>The connection point's per-message log category (SMS_Cloud_ProxyConnector.log records).</summary>
+    private const string ForwardedMessageCategory = "CmgSim.ConnectionPoint.Forwarding.SiteRoleForwarder";
+
+    public static Command Create()
+    {
+        var labDirectory = CommonOptions.LabDirectory();
+        var serviceName = CommonOptions.ServiceName();
+        var keyAlgorithm = CommonOptions.KeyAlgorithm();
+        var clients = CommonOptions.Clients();
+        var siteCode = new Option<string>("--site-code") { Description = "The primary site's code.", DefaultValueFactory = static _ => "PS1" };
+        var publicPort = new Option<int>("--public-port") { Description = "The CMG's public HTTPS port on 127.0.0.1 (0 = any free port).", DefaultValueFactory = static _ => 8443 };
+        var instances = new Option<int>("--instances") { Description = "VM instances of the cloud service (1-16).", DefaultValueFactory = static _ => 1 };
+        var connectionPoints = new Option<int>("--connection-points") { Description = "Connection points of the site.", DefaultValueFactory = static _ => 1 };
+        var channels = new Option<int>("--channels-per-instance") { Description = "Channels each connection point keeps to each VM instance.", DefaultValueFactory = static _ => 2 };
+        var channelPortBase = new Option<int>("--channel-port-base") { Description = "Channel port of VM instance 1; instance n uses base + n - 1 (0 = free ports).", DefaultValueFactory = static _ => 10124 };
+        var noCrlCheck = new Option<bool>("--no-crl-check") { Description = "Turn off \"Verify client certificate revocation\" on the CMG." };
+        var verbose = new Option<bool>("--verbose") { Description = "Debug-level console logging (every forwarded message, URL rewrites)." };
+        var up = new Command("up", "Runs the whole CMG traffic path (MP, SUP, VM instances, connection points) on loopback until Ctrl+C or SIGTERM, and writes DIR/topology.json once ready.")
+        {
+            labDirectory, serviceName, siteCode, publicPort, instances, connectionPoints, channels, channelPortBase, clients, keyAlgorithm, noCrlCheck, verbose,
+        };
+        up.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new TopologyOptions
+            {
+                LabDirectory = parseResult.GetValue(labDirectory)!.FullName,
+                ServiceName = parseResult.GetValue(serviceName)!,
+                SiteCode = parseResult.GetValue(siteCode)!,
+                PublicPort = parseResult.GetValue(publicPort),
+                Instances = parseResult.GetValue(instances),
+                ConnectionPoints = parseResult.GetValue(connectionPoints),
+                ChannelsPerInstance = parseResult.GetValue(channels),
+                ChannelPortBase = parseResult.GetValue(channelPortBase),
+                ClientCount = parseResult.GetValue(clients),
+                KeyAlgorithm = parseResult.GetValue(keyAlgorithm) == KeyAlgorithmChoice.Rsa ? LabKeyAlgorithm.Rsa2048 : LabKeyAlgorithm.EcdsaP256,
+                VerifyClientCertificateRevocation = !parseResult.GetValue(noCrlCheck),
+            };
+            return await RunAsync(options, parseResult.GetValue(verbose), cancellationToken);
+        });
+        return up;
+    }
+
+    private static async Task<int> RunAsync(TopologyOptions options, bool verbose, CancellationToken cancellationToken)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync(new TopologyOptionsException(errors).Message);
+            return 2;
+        }
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+
+        var logsDirectory = Path.Combine(options.LabDirectory, "logs");
+        using var loggerFactory = LoggerFactory.Create(logging =>
+        {
+            logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+            logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning);
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+
+            // Every forwarded message goes to SMS_Cloud_ProxyConnector.log; the console shows them only with --verbose.
+            if (!verbose)
+            {
+                logging.AddFilter<ConsoleLoggerProvider>(ForwardedMessageCategory, LogLevel.Warning);
+            }
+
+            logging.AddCmTrace(cmtrace => cmtrace.Directory = logsDirectory);
+        });
+        using var tracing = CreateTracerProvider();
+
+        LabTopology topology;
+        try
+        {
+            topology = await LabTopology.StartAsync(options, loggerFactory, TimeProvider.System, stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+        {
+            await Console.Error.WriteLineAsync($"A port CmgSim needs is already in use ({e.Message}). Is another 'cmgsim up' running? Pick other ports with --public-port and --channel-port-base.");
+            return 1;
+        }
+
+        await using (topology)
+        {
+            var document = topology.Document;
+            var mp = document.Roles[0];
+            var client = document.Pki.Clients[0];
+            Console.WriteLine();
+            Console.WriteLine($"CmgSim ready: {document.PublicUrl} (service name {document.ServiceName}, site {document.SiteCode}, {document.Instances.Count} VM instance(s), {document.ConnectionPoints.Count} connection point(s))");
+            Console.WriteLine($"  topology  {topology.Layout.TopologyFile}");
+            Console.WriteLine($"  logs      {document.LogsDirectory}");
+            Console.WriteLine($"  try       curl --cacert {document.Pki.RootCaPem} --cert {client.CertPem} --key {client.KeyPem} '{document.PublicUrl}{mp.MutualAuthPath}/SMS_MP/.sms_aut?MPLIST'");
+            Console.WriteLine("Press Ctrl+C to stop.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Console.WriteLine("Stopping…");
+        }
+
+        Console.WriteLine("Stopped.");
+        return 0;
+    }
+
+    /// <summary>Traces go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; without it nothing is collected.</summary>
+    private static TracerProvider? CreateTracerProvider()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        {
+            return null;
+        }
+
+        return Sdk.CreateTracerProviderBuilder()
+            .AddSource(CmgSimTelemetry.AllSources, "Yarp.ReverseProxy")
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddOtlpExporter()
+            .Build();
+    }
+}
