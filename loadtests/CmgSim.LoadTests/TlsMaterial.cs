@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.Core.Security;
 
 namespace CmgSim.LoadTests;
 
@@ -51,7 +52,7 @@ internal sealed class TlsMaterial : IDisposable
     {
         if (_roots.Count > 0)
         {
-            options.RemoteCertificateValidationCallback = ValidateServerCertificate;
+            options.RemoteCertificateValidationCallback = LabServerCertificateValidation.CreateCallback(_roots);
         }
 
         if (_clientCertificate is not null)
@@ -67,36 +68,5 @@ internal sealed class TlsMaterial : IDisposable
         {
             certificate.Dispose();
         }
-    }
-
-    /// <summary>Trusts only the <c>--ca</c> roots, not the machine store; names must still match.</summary>
-    private bool ValidateServerCertificate(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            // Intermediates the server sent in the handshake.
-            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
-            foreach (var element in presented.ChainElements.Skip(1))
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (certificate is X509Certificate2 leaf)
-        {
-            return chain.Build(leaf);
-        }
-
-        using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(copy);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.Core.Security;
 
 namespace CmgSim.Client;
 
@@ -31,8 +32,7 @@ public static class CmgClientHttp
             ConnectTimeout = TimeSpan.FromSeconds(10),
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                    ValidateServerCertificate(certificate as X509Certificate2, chain, errors, trustedRoot),
+                RemoteCertificateValidationCallback = LabServerCertificateValidation.CreateCallback([trustedRoot]),
             },
         };
 
@@ -55,33 +55,6 @@ public static class CmgClientHttp
         }
 
         return handler;
-    }
-
-    /// <summary>
-    /// The platform's verdict is ignored for the chain (the lab root is not in the machine store) but
-    /// kept for the name and for a missing certificate; the chain is rebuilt against the lab root only.
-    /// </summary>
-    internal static bool ValidateServerCertificate(X509Certificate2? certificate, X509Chain? presentedChain, SslPolicyErrors errors, X509Certificate2 trustedRoot)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(trustedRoot);
-        // The lab CRL is not published over HTTP; revocation is the CMG's concern, not the client's TLS check here.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presentedChain is not null)
-        {
-            foreach (var element in presentedChain.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(certificate);
     }
 
     private static async ValueTask<Stream> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)

@@ -67,10 +67,10 @@ internal sealed class SiteRoleHost : IAsyncDisposable
                 w3c.FileName = "u_ex";
                 w3c.FlushInterval = iisLog.FlushInterval;
 
-                // IIS's default field set, so the file reads like the site role's real IIS log.
+                // IIS's default field set plus cs-version and cs-host (what the rewritten request was addressed to).
                 w3c.LoggingFields = W3CLoggingFields.Date | W3CLoggingFields.Time | W3CLoggingFields.ServerIpAddress
                     | W3CLoggingFields.Method | W3CLoggingFields.UriStem | W3CLoggingFields.UriQuery | W3CLoggingFields.ServerPort
-                    | W3CLoggingFields.UserName | W3CLoggingFields.ClientIpAddress | W3CLoggingFields.ProtocolVersion
+                    | W3CLoggingFields.UserName | W3CLoggingFields.ClientIpAddress | W3CLoggingFields.ProtocolVersion | W3CLoggingFields.Host
                     | W3CLoggingFields.UserAgent | W3CLoggingFields.Referer | W3CLoggingFields.ProtocolStatus | W3CLoggingFields.TimeTaken;
                 foreach (var header in iisLog.RequestHeaders)
                 {

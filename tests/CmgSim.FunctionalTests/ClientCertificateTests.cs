@@ -8,7 +8,7 @@ using CmgSim.Topology;
 namespace CmgSim.FunctionalTests;
 
 /// <summary>Every unusable client certificate gets the same 403, and the cloud service logs the exact reason.</summary>
-[Collection(SharedLabCollection.Name)]
+[Collection(SharedLab.Name)]
 public sealed class ClientCertificateTests(SharedLabFixture fixture)
 {
     private readonly LabTopology _lab = fixture.Running.Lab;

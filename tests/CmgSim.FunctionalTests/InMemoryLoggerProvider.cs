@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace CmgSim.FunctionalTests;
 
 /// <summary>One captured log record.</summary>
-internal sealed record LogRecord(string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception)
+internal sealed record LogRecord(DateTimeOffset Time, string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception)
 {
-    public override string ToString() => $"{Level} {Category}[{EventId.Id}]: {Message}";
+    public override string ToString() => $"{Time:HH:mm:ss.fff} {Level} {Category}[{EventId.Id}]: {Message}{(Exception is null ? string.Empty : " " + Exception.GetType().Name + ": " + Exception.Message)}";
 }
 
 /// <summary>Keeps every log record of a topology in memory, so tests can assert what the roles said and why.</summary>
@@ -54,6 +54,6 @@ internal sealed class InMemoryLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            records.Enqueue(new LogRecord(category, logLevel, eventId, formatter(state, exception), exception));
+            records.Enqueue(new LogRecord(TimeProvider.System.GetUtcNow(), category, logLevel, eventId, formatter(state, exception), exception));
     }
 }

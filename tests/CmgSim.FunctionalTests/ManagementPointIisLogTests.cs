@@ -8,7 +8,7 @@ namespace CmgSim.FunctionalTests;
 /// The CMG must pass the ConfigMgr verbs and headers untouched (cmg-facts §10.7). The MP's IIS log is the
 /// product's evidence of what arrived, so the test reads it rather than a test hook.
 /// </summary>
-[Collection(SharedLabCollection.Name)]
+[Collection(SharedLab.Name)]
 public sealed class ManagementPointIisLogTests(SharedLabFixture fixture)
 {
     private static readonly string[] CcmHeaders = ["CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature"];
@@ -49,8 +49,11 @@ public sealed class ManagementPointIisLogTests(SharedLabFixture fixture)
         {
             var line = logged[request.ClientId];
             Assert.Equal(request.Method, line["cs-method"]);
-            Assert.Equal(request.Path, line["cs-uri-stem"]);
+            Assert.Equal(new Uri(_lab.PublicUrl, request.Path).AbsolutePath, line["cs-uri-stem"]);
             Assert.Equal(request.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), line["sc-status"]);
+
+            // Rewritten to the internal URL: the MP is addressed by its own name, not the CMG's.
+            Assert.Equal(_lab.ManagementPointUrl.Authority, line["cs-host"]);
             foreach (var (name, value) in request.Headers.Where(h => IsLogged(h.Name)))
             {
                 // W3C fields cannot hold spaces; the logger writes them as '+', as IIS does.

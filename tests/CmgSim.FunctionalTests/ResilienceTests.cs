@@ -44,7 +44,7 @@ public sealed class ResilienceTests
 
         await lab.StopConnectionPointAsync(0);
         var channels = Assert.Single(Assert.Single(lab.Instances).Channels.ConnectionPoints);
-        Assert.Equal(0, channels.OpenChannels);
+        await TestLab.EventuallyAsync(() => Task.FromResult(channels.OpenChannels == 0), TimeSpan.FromSeconds(5), "the VM instance sees the connection point's channels close");
         var before = running.Logs.Records.Count;
 
         // Several at once, to both roles: none may queue for a channel that is not coming.

@@ -29,7 +29,7 @@ public sealed class SharedLabFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class SharedLabCollection : ICollectionFixture<SharedLabFixture>
+public sealed class SharedLab : ICollectionFixture<SharedLabFixture>
 {
     public const string Name = "Shared lab";
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CmgSim.Client;
+using CmgSim.Core;
 using CmgSim.Core.Errors;
 using CmgSim.Topology;
 using Microsoft.Extensions.Logging;
@@ -30,17 +31,19 @@ internal static class TestLab
     }
 
     /// <summary>A topology whose log records are kept in memory; disposing it also removes the lab folder.</summary>
-    public static async Task<RunningLab> StartWithLogsAsync(Action<TopologyOptions>? configure = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="configureLogging">Extra logging, given the lab folder (the providers are built before the topology starts).</param>
+    public static async Task<RunningLab> StartWithLogsAsync(Action<TopologyOptions>? configure = null, Action<ILoggingBuilder, LabLayout>? configureLogging = null)
     {
+        var layout = new LabLayout(NewLabDirectory());
         var logs = new InMemoryLoggerProvider();
         var loggerFactory = LoggerFactory.Create(b =>
         {
             b.AddProvider(logs).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning);
-            configureLogging?.Invoke(b);
+            configureLogging?.Invoke(b, layout);
         });
         try
         {
-            return new RunningLab(await StartAsync(configure, loggerFactory), logs, loggerFactory);
+            return new RunningLab(await StartAsync(o => { o.LabDirectory = layout.Root; configure?.Invoke(o); }, loggerFactory), logs, loggerFactory);
         }
         catch
         {

@@ -7,7 +7,7 @@ using CmgSim.Topology;
 
 namespace CmgSim.FunctionalTests;
 
-[Collection(SharedLabCollection.Name)]
+[Collection(SharedLab.Name)]
 public sealed class TrafficPathTests(SharedLabFixture fixture)
 {
     private readonly LabTopology _lab = fixture.Running.Lab;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.Core.Security;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -52,7 +53,6 @@ internal sealed class SiteRoleClients : IDisposable
 
     private static ResilienceHandler CreateHandler(ConnectionPointOptions options, SiteRoleTlsSettings tls, TimeProvider timeProvider)
     {
-        var roots = tls.TrustedRoots.ToArray();
         var sockets = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -65,7 +65,7 @@ internal sealed class SiteRoleClients : IDisposable
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateSiteRole(certificate, presented, errors, roots),
+                RemoteCertificateValidationCallback = LabServerCertificateValidation.CreateCallback(tls.TrustedRoots),
             },
         };
         if (tls.ClientCertificate is { } clientCertificate)
@@ -87,30 +87,6 @@ internal sealed class SiteRoleClients : IDisposable
             .AddTimeout(options.SiteRoleTimeout)
             .Build();
         return new ResilienceHandler(pipeline) { InnerHandler = sockets };
-    }
-
-    private static bool ValidateSiteRole(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2[] roots)
-    {
-        if (certificate is not X509Certificate2 serverCertificate || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-
-        // The intermediates the server sent with its certificate.
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(serverCertificate);
     }
 
     public void Dispose()

@@ -49,7 +49,7 @@ internal sealed partial class SiteRoleForwarder(
         traffic.Enter();
         try
         {
-            error = await forwarder.SendAsync(context, mapping.InternalUrl.GetLeftPart(UriPartial.Authority), client, RequestConfig, HttpTransformer.Default);
+            error = await forwarder.SendAsync(context, mapping.InternalUrl.GetLeftPart(UriPartial.Authority), client, RequestConfig, SiteRoleTransformer.Instance);
         }
         finally
         {
