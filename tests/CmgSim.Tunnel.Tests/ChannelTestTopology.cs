@@ -181,7 +181,7 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
         _cloud = app;
     }
 
-    public async Task StartConnectionPointAsync(Action<ChannelDialerOptions>? configure = null, Action<KestrelServerOptions>? kestrel = null)
+    public async Task StartConnectionPointAsync(Action<ChannelDialerOptions>? configure = null, Action<KestrelServerOptions>? kestrel = null, TimeSpan? shutdownTimeout = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -199,8 +199,8 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
             o.Limits.Http2.MaxStreamsPerConnection = 100;
             kestrel?.Invoke(o);
         });
-        // Kestrel drains channels in use for the host's shutdown timeout, then ends them.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        // Kestrel drains channels in use for at most the host's shutdown timeout, then ends them.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(1));
         builder.Services.AddChannelDialer(o =>
         {
             o.Publication = new ConnectionPointPublication { ConnectionPointName = ConnectionPointName, SiteCode = SiteCode, EndpointIds = [EndpointId], ChannelsPerInstance = 2 };
@@ -266,9 +266,10 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
     public Task WaitForChannelsAsync(int count, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => CloudOpenChannels >= count, () => $"Only {CloudOpenChannels} of {count} channels opened.", timeout);
 
-    public HttpClient CreatePublicClient()
+    /// <summary>A client of the public port; with <paramref name="http2"/>, requests share a couple of HTTP/2 connections.</summary>
+    public HttpClient CreatePublicClient(bool http2 = false)
     {
-        var handler = new SocketsHttpHandler();
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
         {
             using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
@@ -277,7 +278,13 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
             chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
             return chain.Build((System.Security.Cryptography.X509Certificates.X509Certificate2)certificate!);
         };
-        return new HttpClient(handler) { BaseAddress = PublicUrl, Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(handler)
+        {
+            BaseAddress = PublicUrl,
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -16,6 +16,14 @@ internal sealed class FakeChannel
     public FakeChannel()
     {
         Stream = new ChannelStream(_fromConnectionPoint.Reader.AsStream(), System.IO.Stream.Null);
+
+        // As the VM instance's channel endpoint does (it aborts the channel request), end pending reads
+        // once the channel closes: the HTTP client cancels a read by disposing the stream.
+        _ = Stream.Closed.ContinueWith(
+            _ => _fromConnectionPoint.Writer.Complete(new IOException("The channel closed.")),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     public ChannelStream Stream { get; }

@@ -38,7 +38,7 @@ internal sealed class ChannelConnectionContext : ConnectionContext, IConnectionL
         _input = new FirstReadObserverStream(responseStream, OnChannelEnded);
         // When Kestrel completes its output (it has sent GOAWAY and is done), end the channel request so
         // the VM instance sees the end of the stream and closes its side.
-        Transport = new DuplexPipe(PipeReader.Create(_input), PipeWriter.Create(new EndOnDisposeStream(requestStream, content, _closed.Token)));
+        Transport = new DuplexPipe(PipeReader.Create(_input), PipeWriter.Create(new EndOnDisposeStream(requestStream, content, EndChannel, _closed.Token)));
         ConnectionClosed = _closed.Token;
         LocalEndPoint = new UriEndPoint(channelUrl);
         RemoteEndPoint = new DnsEndPoint(channelUrl.Host, channelUrl.Port);
@@ -85,6 +85,11 @@ internal sealed class ChannelConnectionContext : ConnectionContext, IConnectionL
             return;
         }
 
+        EndChannelCore();
+    }
+
+    private void EndChannelCore()
+    {
         _response.Dispose();
         _content.Complete();
 
@@ -115,14 +120,13 @@ internal sealed class ChannelConnectionContext : ConnectionContext, IConnectionL
 
         await Transport.Input.CompleteAsync();
         await Transport.Output.CompleteAsync();
-        _content.Complete();
-        _response.Dispose();
+        EndChannelCore();
         _closed.Dispose();
         _onDisposed(this);
         await base.DisposeAsync();
     }
 
-    private sealed class EndOnDisposeStream(Stream inner, DuplexChannelContent content, CancellationToken ended) : Stream
+    private sealed class EndOnDisposeStream(Stream inner, DuplexChannelContent content, Action onEnded, CancellationToken ended) : Stream
     {
         public override bool CanRead => false;
 
@@ -138,17 +142,51 @@ internal sealed class ChannelConnectionContext : ConnectionContext, IConnectionL
             set => throw new NotSupportedException();
         }
 
-        // A write to a channel whose VM side is gone can wait forever for flow-control credit; ending the
-        // channel cancels it (the pipe writer's own token is only used for CancelPendingFlush, which Kestrel
-        // does not rely on here).
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            inner.WriteAsync(buffer, cancellationToken.CanBeCanceled ? cancellationToken : ended);
+        // Like a socket transport, a write to a channel that has ended neither throws nor waits: the bytes
+        // are dropped and Kestrel learns of the end through ConnectionClosed. Waiting would hang (nothing
+        // reads or grants flow-control credit any more; the pipe writer's final flush on completion, say of
+        // a GOAWAY, would then hold the connection until the host's shutdown timeout), and throwing would
+        // make Kestrel log an "unexpected" flush error for an ordinary disconnect.
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (ended.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await inner.WriteAsync(buffer, cancellationToken.CanBeCanceled ? cancellationToken : ended);
+            }
+            catch (Exception e) when (IsChannelEnd(e, cancellationToken))
+            {
+                onEnded();
+            }
+        }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override Task FlushAsync(CancellationToken cancellationToken) =>
-            inner.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : ended);
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (ended.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await inner.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : ended);
+            }
+            catch (Exception e) when (IsChannelEnd(e, cancellationToken))
+            {
+                onEnded();
+            }
+        }
+
+        // The pipe writer's own cancellation (CancelPendingFlush) must still surface as a cancelled flush.
+        private static bool IsChannelEnd(Exception e, CancellationToken cancellationToken) =>
+            !cancellationToken.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException;
 
         public override void Flush() => throw new NotSupportedException();
 
