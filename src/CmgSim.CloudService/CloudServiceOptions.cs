@@ -36,17 +36,4 @@ public sealed record PublishedEndpoint
 
     /// <summary>The first path segments that may follow <c>/&lt;prefix&gt;/&lt;id&gt;</c>, compared case-insensitively.</summary>
     public required IReadOnlyList<string> AllowedPathPrefixes { get; init; }
-
-    /// <summary>The published prefixes of a management point (client-protocols §1, the IIS application layout).</summary>
-    public static IReadOnlyList<string> ManagementPointPrefixes { get; } =
-    [
-        "/SMS_MP", "/SMS_MP_TokenAuth", "/SMS_MP_AltAuth", "/CCM_System", "/CCM_System_TokenAuth", "/CCM_System_AltAuth",
-        "/CCM_System_WindowsAuth", "/CCM_STS", "/CCM_Client", "/CCM_Incoming", "/BGB", "/CMUserService", "/AdminService",
-    ];
-
-    /// <summary>The published prefixes of a software update point (WSUS client web services, [MS-WUSP]).</summary>
-    public static IReadOnlyList<string> SoftwareUpdatePointPrefixes { get; } =
-    [
-        "/ClientWebService", "/SimpleAuthWebService", "/ReportingWebService", "/Content", "/selfupdate",
-    ];
 }

@@ -42,4 +42,7 @@ public sealed record UrlMapping
 
     /// <summary>The role's host name as the site knows it (logged as the internal URL's host).</summary>
     public string? Fqdn { get; init; }
+
+    /// <summary>The paths forwarded for this role; by default those of its kind (<see cref="Core.SiteRolePaths"/>).</summary>
+    public IReadOnlyList<string>? AllowedPathPrefixes { get; init; }
 }

@@ -179,14 +179,14 @@ public sealed partial class LabTopology : IAsyncDisposable
             EndpointId = _options.ManagementPointEndpointId,
             Kind = SiteRoleKind.ManagementPoint,
             SiteCode = _options.SiteCode,
-            AllowedPathPrefixes = PublishedEndpoint.ManagementPointPrefixes,
+            AllowedPathPrefixes = SiteRolePaths.ManagementPoint,
         });
         cloud.PublishedEndpoints.Add(new PublishedEndpoint
         {
             EndpointId = _options.SoftwareUpdatePointEndpointId,
             Kind = SiteRoleKind.SoftwareUpdatePoint,
             SiteCode = _options.SiteCode,
-            AllowedPathPrefixes = PublishedEndpoint.SoftwareUpdatePointPrefixes,
+            AllowedPathPrefixes = SiteRolePaths.SoftwareUpdatePoint,
         });
     };
 

@@ -58,8 +58,12 @@ public sealed class TopologyOptions
     /// <summary>How long a VM instance keeps an idle channel connection. Must be below <see cref="ChannelKeepAliveTimeout"/>.</summary>
     public TimeSpan IdleChannelTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The connection points' keep-alive timeout for channel connections. Default 1 hour.</summary>
-    public TimeSpan ChannelKeepAliveTimeout { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// The connection points' Kestrel keep-alive timeout for channel connections. Default infinite: standby
+    /// channels carry no requests, and closing them from the connection point side would race the VM
+    /// instance taking one; dead channels are found by the channel check instead.
+    /// </summary>
+    public TimeSpan ChannelKeepAliveTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -138,7 +142,7 @@ public sealed class TopologyOptions
             CheckPort(errors, nameof(ChannelPortBase), ChannelPortBase + Instances - 1);
         }
 
-        if (IdleChannelTimeout >= ChannelKeepAliveTimeout)
+        if (ChannelKeepAliveTimeout != Timeout.InfiniteTimeSpan && IdleChannelTimeout >= ChannelKeepAliveTimeout)
         {
             errors.Add($"IdleChannelTimeout ({IdleChannelTimeout}) must be shorter than ChannelKeepAliveTimeout ({ChannelKeepAliveTimeout}), or requests race channels the connection point is closing.");
         }

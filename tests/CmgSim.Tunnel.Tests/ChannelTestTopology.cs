@@ -203,7 +203,7 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(1));
         builder.Services.AddChannelDialer(o =>
         {
-            o.Publication = new ConnectionPointPublication { ConnectionPointName = ConnectionPointName, SiteCode = SiteCode, EndpointIds = [EndpointId], ChannelsPerInstance = 2 };
+            o.Publication = new ConnectionPointPublication { ConnectionPointName = ConnectionPointName, SiteCode = SiteCode, UrlMappings = [new PublishedUrlMapping(EndpointId, "https://127.0.0.1:1", ["/fwd"])], ChannelsPerInstance = 2 };
             o.ClientCertificate = TestCertificates.Client;
             o.TrustedRoots.Add(TestCertificates.Root);
             o.ReconnectDelay = TimeSpan.FromMilliseconds(100);

@@ -23,7 +23,7 @@ public sealed class ConnectionPointChannelsTests : IDisposable
         new(Options.Create(new ChannelClientOptions { ChannelWaitTimeout = channelWait }), TimeProvider.System, NullLogger<ChannelRegistry>.Instance);
 
     internal static ConnectionPointPublication Publication(string name, string site, params long[] endpointIds) =>
-        new() { ConnectionPointName = name, SiteCode = site, EndpointIds = endpointIds };
+        new() { ConnectionPointName = name, SiteCode = site, UrlMappings = endpointIds.Select(static id => new PublishedUrlMapping(id, "https://127.0.0.1:1", ["/fwd"])).ToArray() };
 
     [Fact]
     public async Task Published_WithoutChannels_ThrowsNoChannelFast()

@@ -4,6 +4,7 @@ using System.Net;
 using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.ServiceMetadata;
 using CmgSim.CloudService.Statistics;
+using CmgSim.Core;
 using CmgSim.Core.Errors;
 using CmgSim.Core.Telemetry;
 using CmgSim.Tunnel.CloudSide;
@@ -99,13 +100,13 @@ internal sealed partial class CmgForwardingHandler
             return;
         }
 
-        if (!_urls.TryGetEndpoint(endpointId, out var endpoint))
+        if (!_urls.TryGetEndpoint(endpointId, out var siteCode, out var allowedPathPrefixes))
         {
             await RejectAsync(context, CmgError.EndpointNotPublished, $"endpoint id {endpointId} is not in the published URL list");
             return;
         }
 
-        if (!PublishedUrlList.IsPathPublished(endpoint, target.Rest))
+        if (!SiteRolePaths.IsPublished(allowedPathPrefixes, target.Rest))
         {
             await RejectAsync(context, CmgError.EndpointNotPublished, $"path '{target.Rest}' is not published for endpoint {endpointId}");
             return;
@@ -117,10 +118,10 @@ internal sealed partial class CmgForwardingHandler
             return;
         }
 
-        var connectionPoint = _channels.PickConnectionPoint(endpoint.SiteCode, endpointId);
+        var connectionPoint = _channels.PickConnectionPoint(siteCode, endpointId);
         if (connectionPoint is null)
         {
-            await RejectAsync(context, CmgError.NoConnectionPointChannel, $"no connection point of site {endpoint.SiteCode} holds a channel to this VM instance");
+            await RejectAsync(context, CmgError.NoConnectionPointChannel, $"no connection point of site {siteCode} holds a channel to this VM instance");
             return;
         }
 

@@ -1,31 +1,47 @@
+using CmgSim.Tunnel.CloudSide;
 using Microsoft.Extensions.Options;
 
 namespace CmgSim.CloudService.Routing;
 
-/// <summary>The URL filter: which endpoint ids and path prefixes the site published.</summary>
+/// <summary>
+/// The URL filter: which endpoint ids and path prefixes are published. Two sources, as in the product: the
+/// URL list the site uploaded to the CMG (configuration), and the URL mappings each connection point
+/// publishes when its channels come up.
+/// </summary>
 internal sealed class PublishedUrlList
 {
-    private readonly Dictionary<long, PublishedEndpoint> _endpoints;
+    private readonly Dictionary<long, PublishedEndpoint> _uploaded;
+    private readonly ChannelRegistry _channels;
 
-    public PublishedUrlList(IOptions<CloudServiceOptions> options)
+    public PublishedUrlList(IOptions<CloudServiceOptions> options, ChannelRegistry channels)
     {
-        _endpoints = options.Value.PublishedEndpoints.ToDictionary(static e => e.EndpointId);
+        _uploaded = options.Value.PublishedEndpoints.ToDictionary(static e => e.EndpointId);
+        _channels = channels;
     }
 
-    public bool TryGetEndpoint(long endpointId, out PublishedEndpoint endpoint) => _endpoints.TryGetValue(endpointId, out endpoint!);
-
-    /// <summary>True when <paramref name="rest"/> starts with one of the endpoint's published prefixes, on a segment boundary.</summary>
-    public static bool IsPathPublished(PublishedEndpoint endpoint, string rest)
+    /// <summary>Finds the site and the published path prefixes of <paramref name="endpointId"/>.</summary>
+    public bool TryGetEndpoint(long endpointId, out string siteCode, out IReadOnlyList<string> allowedPathPrefixes)
     {
-        foreach (var prefix in endpoint.AllowedPathPrefixes)
+        if (_uploaded.TryGetValue(endpointId, out var endpoint))
         {
-            if (rest.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-                && (rest.Length == prefix.Length || rest[prefix.Length] is '/' or '?' or '.'))
+            siteCode = endpoint.SiteCode;
+            allowedPathPrefixes = endpoint.AllowedPathPrefixes;
+            return true;
+        }
+
+        foreach (var connectionPoint in _channels.ConnectionPoints)
+        {
+            var publication = connectionPoint.Publication;
+            if (publication.Find(endpointId) is { } mapping)
             {
+                siteCode = publication.SiteCode;
+                allowedPathPrefixes = mapping.AllowedPathPrefixes;
                 return true;
             }
         }
 
+        siteCode = string.Empty;
+        allowedPathPrefixes = [];
         return false;
     }
 }

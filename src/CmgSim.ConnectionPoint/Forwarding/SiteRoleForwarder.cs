@@ -29,7 +29,9 @@ internal sealed partial class SiteRoleForwarder(
     {
         var started = timeProvider.GetTimestamp();
         var externalPath = context.Request.Path.Value ?? string.Empty;
-        if (!TryMap(externalPath, out var endpointId, out var rest) || !clients.TryGet(endpointId, out var mapping, out var client))
+        if (!TryMap(externalPath, out var endpointId, out var rest)
+            || !clients.TryGet(endpointId, out var mapping, out var client)
+            || !SiteRolePaths.IsPublished(mapping.AllowedPathPrefixes ?? SiteRolePaths.For(mapping.Kind), rest))
         {
             Log.NoMapping(logger, externalPath);
             await CmgErrorResponse.TryWriteAsync(context, CmgError.EndpointNotPublished, $"the connection point has no URL mapping for '{externalPath}'");

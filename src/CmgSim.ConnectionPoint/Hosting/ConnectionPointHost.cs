@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CmgSim.ConnectionPoint.Forwarding;
+using CmgSim.Core;
 using CmgSim.Tunnel;
 using CmgSim.Tunnel.ConnectionPointSide;
 using Microsoft.AspNetCore.Builder;
@@ -76,7 +77,7 @@ public sealed class ConnectionPointHost : IAsyncDisposable
             {
                 ConnectionPointName = connectionPoint.Name,
                 SiteCode = connectionPoint.SiteCode,
-                EndpointIds = connectionPoint.UrlMappings.Select(static m => m.EndpointId).ToArray(),
+                UrlMappings = connectionPoint.UrlMappings.Select(static m => new PublishedUrlMapping(m.EndpointId, m.InternalUrl.AbsoluteUri.TrimEnd('/'), m.AllowedPathPrefixes ?? SiteRolePaths.For(m.Kind))).ToArray(),
                 ChannelsPerInstance = channels.ChannelsPerInstance,
             };
         });

@@ -25,10 +25,10 @@ public sealed class ConnectionPointHostSettings
     public required SiteRoleTlsSettings SiteRoleTls { get; init; }
 
     /// <summary>
-    /// Kestrel's keep-alive timeout for channel connections. Must exceed the VM instances' idle channel
-    /// timeout, so idle channels are closed from the VM side first. Default 1 hour.
+    /// Kestrel's keep-alive timeout for channel connections. When finite it must exceed the VM instances'
+    /// idle channel timeout, so idle channels are closed from the VM side first. Default infinite.
     /// </summary>
-    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan KeepAliveTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>Streams one channel carries at once. Default 1,000.</summary>
     public int MaxStreamsPerChannel { get; init; } = 1000;

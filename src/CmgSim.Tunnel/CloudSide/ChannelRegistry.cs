@@ -44,7 +44,10 @@ public sealed partial class ChannelRegistry : IDisposable
                 return existing;
             },
             (publication, options: _options, timeProvider: _timeProvider));
-        Log.Published(_logger, publication.ConnectionPointName, publication.SiteCode, publication.EndpointIds);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.Published(_logger, publication.ConnectionPointName, publication.SiteCode, publication.UrlMappings.Select(static m => $"{m.EndpointId} → {m.InternalUrl}").ToArray());
+        }
         return channels;
     }
 
@@ -91,7 +94,7 @@ public sealed partial class ChannelRegistry : IDisposable
         var publication = channels.Publication;
         return channels.IsConnected
             && string.Equals(publication.SiteCode, siteCode, StringComparison.OrdinalIgnoreCase)
-            && publication.EndpointIds.Contains(endpointId);
+            && publication.Serves(endpointId);
     }
 
     /// <summary>
@@ -151,8 +154,8 @@ public sealed partial class ChannelRegistry : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Connection point {ConnectionPoint} published site {SiteCode} with endpoint ids {EndpointIds}")]
-        public static partial void Published(ILogger logger, string connectionPoint, string siteCode, IReadOnlyList<long> endpointIds);
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Connection point {ConnectionPoint} published site {SiteCode} with URL mappings {UrlMappings}")]
+        public static partial void Published(ILogger logger, string connectionPoint, string siteCode, IReadOnlyList<string> urlMappings);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Channel from connection point {ConnectionPoint} opened; {OpenChannels} open")]
         public static partial void ChannelOpened(ILogger logger, string connectionPoint, int openChannels);
