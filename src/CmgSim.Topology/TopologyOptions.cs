@@ -59,11 +59,12 @@ public sealed class TopologyOptions
     public TimeSpan IdleChannelTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The connection points' Kestrel keep-alive timeout for channel connections. Default infinite: standby
-    /// channels carry no requests, and closing them from the connection point side would race the VM
-    /// instance taking one; dead channels are found by the channel check instead.
+    /// The connection points' Kestrel keep-alive timeout for channel connections. Default 30 days, in effect
+    /// never: standby channels carry no requests, and closing them from the connection point side would race
+    /// the VM instance taking one; dead channels are found by the channel check instead. (Kestrel has no
+    /// infinite keep-alive: <c>Timeout.InfiniteTimeSpan</c> closes connections at once.)
     /// </summary>
-    public TimeSpan ChannelKeepAliveTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+    public TimeSpan ChannelKeepAliveTimeout { get; set; } = TimeSpan.FromDays(30);
 
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -142,7 +143,7 @@ public sealed class TopologyOptions
             CheckPort(errors, nameof(ChannelPortBase), ChannelPortBase + Instances - 1);
         }
 
-        if (ChannelKeepAliveTimeout != Timeout.InfiniteTimeSpan && IdleChannelTimeout >= ChannelKeepAliveTimeout)
+        if (IdleChannelTimeout >= ChannelKeepAliveTimeout)
         {
             errors.Add($"IdleChannelTimeout ({IdleChannelTimeout}) must be shorter than ChannelKeepAliveTimeout ({ChannelKeepAliveTimeout}), or requests race channels the connection point is closing.");
         }

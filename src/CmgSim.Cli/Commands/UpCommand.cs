@@ -102,7 +102,7 @@ internal static class UpCommand
         {
             return 130;
         }
-        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
             await Console.Error.WriteLineAsync($"A port CmgSim needs is already in use ({e.Message}). Is another 'cmgsim up' running? Pick other ports with --public-port and --channel-port-base.");
             return 1;

@@ -26,9 +26,10 @@ public sealed class ConnectionPointHostSettings
 
     /// <summary>
     /// Kestrel's keep-alive timeout for channel connections. When finite it must exceed the VM instances'
-    /// idle channel timeout, so idle channels are closed from the VM side first. Default infinite.
+    /// idle channel timeout, so idle channels are closed from the VM side first. Default 30 days, in effect
+    /// never (Kestrel has no infinite keep-alive).
     /// </summary>
-    public TimeSpan KeepAliveTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Streams one channel carries at once. Default 1,000.</summary>
     public int MaxStreamsPerChannel { get; init; } = 1000;

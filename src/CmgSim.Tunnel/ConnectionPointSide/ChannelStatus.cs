@@ -19,6 +19,7 @@ public sealed class ChannelStatus
 public sealed class InstanceChannelStatus
 {
     private int _open;
+    private long _opened;
     private long _reconnects;
     private volatile string? _rejectedReason;
 
@@ -31,13 +32,20 @@ public sealed class InstanceChannelStatus
 
     public int OpenChannels => Volatile.Read(ref _open);
 
+    /// <summary>Channels opened since start; steady while nothing fails (a growing count means churn).</summary>
+    public long OpenedTotal => Interlocked.Read(ref _opened);
+
     /// <summary>Dial attempts that failed and were retried.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     /// <summary>Set when the VM instance refused this connection point; it no longer retries.</summary>
     public string? RejectedReason => _rejectedReason;
 
-    internal void Opened() => Interlocked.Increment(ref _open);
+    internal void Opened()
+    {
+        Interlocked.Increment(ref _open);
+        Interlocked.Increment(ref _opened);
+    }
 
     internal void Closed() => Interlocked.Decrement(ref _open);
 
