@@ -64,7 +64,7 @@ public sealed partial class LabTopology : IAsyncDisposable
     public Uri ManagementPointUrl => _managementPointUrl!;
 
     /// <summary>
-    /// The management point's IIS log (W3C, <c>u_ex*.txt</c>): what reached the MP, with the CCM headers,
+    /// The management point's IIS log (W3C, <c>u_exYYMMDD.log</c>): what reached the MP, with the CCM headers,
     /// the first thing to read when a client request through the CMG does not arrive (cmg-facts §8.5).
     /// </summary>
     public string ManagementPointIisLogDirectory => Path.Combine(Layout.LogsDirectory, "IIS");
@@ -264,7 +264,7 @@ public sealed partial class LabTopology : IAsyncDisposable
             _loggerFactory,
             _timeProvider,
             _options.ShutdownTimeout,
-            new SiteRoleIisLog(ManagementPointIisLogDirectory, [.. _options.ManagementPointIisLogHeaders], _options.IisLogFlushInterval),
+            new SiteRoleIisLog(ManagementPointIisLogDirectory, [.. _options.ManagementPointIisLogHeaders]),
             cancellationToken);
         _managementPointUrl = _managementPoint.Url;
     }

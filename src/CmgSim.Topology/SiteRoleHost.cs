@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,20 +60,12 @@ internal sealed class SiteRoleHost : IAsyncDisposable
         configureServices(builder.Services);
         if (iisLog is not null)
         {
-            builder.Services.AddW3CLogging(w3c =>
+            builder.Services.AddIisAccessLog(log =>
             {
-                w3c.LogDirectory = iisLog.Directory;
-                w3c.FileName = "u_ex";
-                w3c.FlushInterval = iisLog.FlushInterval;
-
-                // IIS's default field set plus cs-version and cs-host (what the rewritten request was addressed to).
-                w3c.LoggingFields = W3CLoggingFields.Date | W3CLoggingFields.Time | W3CLoggingFields.ServerIpAddress
-                    | W3CLoggingFields.Method | W3CLoggingFields.UriStem | W3CLoggingFields.UriQuery | W3CLoggingFields.ServerPort
-                    | W3CLoggingFields.UserName | W3CLoggingFields.ClientIpAddress | W3CLoggingFields.ProtocolVersion | W3CLoggingFields.Host
-                    | W3CLoggingFields.UserAgent | W3CLoggingFields.Referer | W3CLoggingFields.ProtocolStatus | W3CLoggingFields.TimeTaken;
+                log.Directory = iisLog.Directory;
                 foreach (var header in iisLog.RequestHeaders)
                 {
-                    w3c.AdditionalRequestHeaders.Add(header);
+                    log.RequestHeaders.Add(header);
                 }
             });
         }
@@ -82,7 +73,7 @@ internal sealed class SiteRoleHost : IAsyncDisposable
         var app = builder.Build();
         if (iisLog is not null)
         {
-            app.UseW3CLogging();
+            app.UseIisAccessLog();
         }
 
         map(app);
@@ -98,5 +89,5 @@ internal sealed class SiteRoleHost : IAsyncDisposable
     }
 }
 
-/// <summary>Where a site role writes its IIS-style W3C access log (<c>u_ex*.txt</c>), and which request headers it records.</summary>
-internal sealed record SiteRoleIisLog(string Directory, IReadOnlyList<string> RequestHeaders, TimeSpan FlushInterval);
+/// <summary>Where a site role writes its IIS-style W3C access log (<c>u_exYYMMDD.log</c>), and which request headers it records.</summary>
+internal sealed record SiteRoleIisLog(string Directory, IReadOnlyList<string> RequestHeaders);

@@ -93,9 +93,6 @@ public sealed class TopologyOptions
         "Range", "CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature",
     };
 
-    /// <summary>How often the MP's IIS log is flushed to disk. Default 1 s.</summary>
-    public TimeSpan IisLogFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>Every problem with these options at once; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -158,7 +155,6 @@ public sealed class TopologyOptions
             (nameof(ChannelCheckInterval), ChannelCheckInterval), (nameof(SiteRoleTimeout), SiteRoleTimeout),
             (nameof(SiteRoleBreakDuration), SiteRoleBreakDuration), (nameof(ReadyTimeout), ReadyTimeout),
             (nameof(StatisticsInterval), StatisticsInterval), (nameof(IdleChannelTimeout), IdleChannelTimeout),
-            (nameof(IisLogFlushInterval), IisLogFlushInterval),
         })
         {
             if (value <= TimeSpan.Zero)

@@ -14,8 +14,13 @@ namespace CmgSim.Cli.Commands;
 /// <summary><c>cmgsim up</c>: runs every role in this process until Ctrl+C or SIGTERM.</summary>
 internal static class UpCommand
 {
-    /// <summary>The connection point's per-message log category (SMS_Cloud_ProxyConnector.log records).</summary>
-    private const string ForwardedMessageCategory = "CmgSim.ConnectionPoint.Forwarding.SiteRoleForwarder";
+    /// <summary>Log categories that write a record per request.</summary>
+    private static readonly string[] PerRequestCategories =
+    [
+        "CmgSim.ConnectionPoint.Forwarding.SiteRoleForwarder",
+        "CmgSim.ManagementPoint",
+        "CmgSim.SoftwareUpdatePoint",
+    ];
 
     public static Command Create()
     {
@@ -83,10 +88,14 @@ internal static class UpCommand
                 console.TimestampFormat = "HH:mm:ss ";
             });
 
-            // Every forwarded message goes to SMS_Cloud_ProxyConnector.log; the console shows them only with --verbose.
+            // Per-request records go to the CMTrace files (SMS_Cloud_ProxyConnector.log, MP_*.log, …); the
+            // console keeps to start-up, channel state and problems unless --verbose, so it never throttles a load.
             if (!verbose)
             {
-                logging.AddFilter<ConsoleLoggerProvider>(ForwardedMessageCategory, LogLevel.Warning);
+                foreach (var category in PerRequestCategories)
+                {
+                    logging.AddFilter<ConsoleLoggerProvider>(category, LogLevel.Warning);
+                }
             }
 
             logging.AddCmTrace(cmtrace => cmtrace.Directory = logsDirectory);
