@@ -31,6 +31,7 @@ public static class CloudServiceExtensions
         services.AddChannelRegistry();
         services.AddMetrics();
         services.TryAddSingleton<PublishedUrlList>();
+        services.TryAddSingleton<ClientCertificateAuthenticator>();
         services.TryAddSingleton<ServiceMetadataResponder>();
         services.TryAddSingleton<ChannelEndpoints>();
         services.TryAddSingleton<CmgForwardingHandler>();

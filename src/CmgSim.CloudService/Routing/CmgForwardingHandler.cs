@@ -30,7 +30,7 @@ internal sealed partial class CmgForwardingHandler
 
     private readonly PublishedUrlList _urls;
     private readonly ChannelRegistry _channels;
-    private readonly CloudCertificateValidators _validators;
+    private readonly ClientCertificateAuthenticator _authenticator;
     private readonly IHttpForwarder _forwarder;
     private readonly CmgServiceStatistics _statistics;
     private readonly ServiceMetadataResponder _metadata;
@@ -44,7 +44,7 @@ internal sealed partial class CmgForwardingHandler
     public CmgForwardingHandler(
         PublishedUrlList urls,
         ChannelRegistry channels,
-        CloudCertificateValidators validators,
+        ClientCertificateAuthenticator authenticator,
         IHttpForwarder forwarder,
         CmgServiceStatistics statistics,
         ServiceMetadataResponder metadata,
@@ -55,7 +55,7 @@ internal sealed partial class CmgForwardingHandler
     {
         _urls = urls;
         _channels = channels;
-        _validators = validators;
+        _authenticator = authenticator;
         _forwarder = forwarder;
         _statistics = statistics;
         _metadata = metadata;
@@ -141,7 +141,7 @@ internal sealed partial class CmgForwardingHandler
     {
         if (target.Prefix == CmgAuthPrefix.MutualAuth)
         {
-            var result = _validators.Clients.Validate(context.Connection.ClientCertificate);
+            var result = _authenticator.Authenticate(context);
             error = CmgError.ClientCertificateRequired;
             reason = result.IsValid ? string.Empty : $"client certificate rejected ({result.Reason}): {result.Detail}";
             return result.IsValid;
@@ -162,7 +162,7 @@ internal sealed partial class CmgForwardingHandler
         {
             if (target.Prefix == CmgAuthPrefix.MutualAuth)
             {
-                var result = _validators.Clients.Validate(context.Connection.ClientCertificate);
+                var result = _authenticator.Authenticate(context);
                 if (!result.IsValid)
                 {
                     await RejectAsync(context, CmgError.ClientCertificateRequired, $"client certificate rejected ({result.Reason}): {result.Detail}");

@@ -46,6 +46,13 @@ public sealed class ClientCertificateValidator
         _crls = new CrlStore(options.CrlPaths, logger);
     }
 
+    /// <summary>
+    /// Changes whenever what a verdict depends on besides the certificate and the clock changes (a CRL
+    /// file was rewritten). Callers that cache verdicts, per TLS connection for instance, compare it.
+    /// Costs one file stat per configured CRL.
+    /// </summary>
+    public long TrustVersion => _checkRevocation ? _crls.GetCurrent().Version : 0;
+
     /// <summary>Validates a presented client certificate; every rejection is logged once, at Warning.</summary>
     public CertificateValidationResult Validate(X509Certificate2? certificate)
     {

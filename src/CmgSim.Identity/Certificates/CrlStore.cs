@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace CmgSim.Identity.Certificates;
 
 /// <summary>CRLs currently usable, plus why a configured file contributed none (for detail strings).</summary>
-internal sealed record CrlSnapshot(IReadOnlyList<CertificateRevocationList> Crls, IReadOnlyList<string> Problems)
+internal sealed record CrlSnapshot(IReadOnlyList<CertificateRevocationList> Crls, IReadOnlyList<string> Problems, long Version)
 {
-    public static readonly CrlSnapshot Empty = new([], []);
+    public static readonly CrlSnapshot Empty = new([], [], 0);
 }
 
 /// <summary>
@@ -50,7 +50,8 @@ internal sealed class CrlStore
             {
                 _snapshot = new CrlSnapshot(
                     _states.SelectMany(s => s!.Crls).ToArray(),
-                    _states.Where(s => s!.Problem is not null).Select(s => s!.Problem!).ToArray());
+                    _states.Where(s => s!.Problem is not null).Select(s => s!.Problem!).ToArray(),
+                    _snapshot.Version + 1);
             }
 
             return _snapshot;
