@@ -1,14 +1,12 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CmgSim.Topology;
@@ -38,14 +36,9 @@ internal sealed class SiteRoleHost : IAsyncDisposable
         SiteRoleIisLog? iisLog,
         CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddSingleton(timeProvider);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
+        var builder = RoleHostBuilder.Create(loggerFactory, timeProvider, shutdownTimeout);
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Listen(endpoint, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = certificate,
@@ -78,7 +71,7 @@ internal sealed class SiteRoleHost : IAsyncDisposable
 
         map(app);
         await app.StartAsync(cancellationToken);
-        var url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var url = app.BoundAddresses()[0];
         return new SiteRoleHost(app, url);
     }
 

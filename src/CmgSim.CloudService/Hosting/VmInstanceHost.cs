@@ -2,15 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using CmgSim.Tunnel.CloudSide;
+using CmgSim.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CmgSim.CloudService.Hosting;
@@ -45,21 +43,11 @@ public sealed class VmInstanceHost : IAsyncDisposable
     public static async Task<VmInstanceHost> StartAsync(VmInstanceHostSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateSlimBuilder();
-        if (settings.LoggerFactory is { } loggerFactory)
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggerFactory);
-        }
-
-        builder.Services.AddSingleton(settings.TimeProvider);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        var builder = RoleHostBuilder.Create(settings.LoggerFactory, settings.TimeProvider, settings.ShutdownTimeout);
         var publicPort = settings.PublicEndpoint.Port;
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint => BindListenSocket(endpoint, publicPort));
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.AddServerHeader = false;
-
             // Dead connection points are noticed by HTTP/2 PINGs on their channel connections.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
@@ -78,7 +66,7 @@ public sealed class VmInstanceHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         // Kestrel reports addresses in the order the listeners were added.
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(static a => new Uri(a)).ToArray();
+        var addresses = app.BoundAddresses();
         var instanceName = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CloudServiceOptions>>().Value.InstanceName;
         return new VmInstanceHost(app, instanceName, addresses[0].Port, addresses[1], addresses[2]);
     }

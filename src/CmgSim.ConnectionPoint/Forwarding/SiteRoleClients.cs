@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using CmgSim.Core.Security;
 using Microsoft.Extensions.Http.Resilience;
@@ -63,16 +62,8 @@ internal sealed class SiteRoleClients : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = LabServerCertificateValidation.CreateCallback(tls.TrustedRoots),
-            },
+            SslOptions = LabServerCertificateValidation.CreateClientOptions(tls.ClientCertificate, tls.TrustedRoots),
         };
-        if (tls.ClientCertificate is { } clientCertificate)
-        {
-            sockets.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
-            sockets.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
-        }
 
         // No retry: request bodies stream through once. Only a timeout and a circuit breaker.
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }

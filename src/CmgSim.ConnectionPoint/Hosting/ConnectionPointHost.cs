@@ -1,18 +1,16 @@
 using System.Text.Json;
 using CmgSim.ConnectionPoint.Forwarding;
 using CmgSim.Core;
+using CmgSim.Core.Hosting;
 using CmgSim.Tunnel;
 using CmgSim.Tunnel.ConnectionPointSide;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CmgSim.ConnectionPoint.Hosting;
@@ -41,15 +39,7 @@ public sealed class ConnectionPointHost : IAsyncDisposable
     public static async Task<ConnectionPointHost> StartAsync(ConnectionPointHostSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateSlimBuilder();
-        if (settings.LoggerFactory is { } loggerFactory)
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggerFactory);
-        }
-
-        builder.Services.AddSingleton(settings.TimeProvider);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        var builder = RoleHostBuilder.Create(settings.LoggerFactory, settings.TimeProvider, settings.ShutdownTimeout);
         builder.Services.AddOptions<ConnectionPointOptions>()
             .Configure(settings.Configure)
             .ValidateDataAnnotations()
@@ -61,7 +51,6 @@ public sealed class ConnectionPointHost : IAsyncDisposable
 
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Limits.KeepAliveTimeout = settings.KeepAliveTimeout;
             kestrel.Limits.Http2.MaxStreamsPerConnection = settings.MaxStreamsPerChannel;
             kestrel.Listen(settings.HealthEndpoint);
@@ -95,8 +84,7 @@ public sealed class ConnectionPointHost : IAsyncDisposable
             ? forwarder.HandleAsync(context)
             : WriteHealthAsync(context));
         await app.StartAsync(cancellationToken);
-        var health = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(static a => a.StartsWith("http://127.", StringComparison.Ordinal) || a.StartsWith("http://[", StringComparison.Ordinal)));
+        var health = app.BoundAddresses().First(static a => a.Scheme == Uri.UriSchemeHttp);
         return new ConnectionPointHost(app, connectionPoint.Name, health);
     }
 

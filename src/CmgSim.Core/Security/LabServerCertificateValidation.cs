@@ -22,6 +22,22 @@ public static class LabServerCertificateValidation
         return (_, certificate, presented, errors) => Validate(certificate, presented, errors, roots);
     }
 
+    /// <summary>
+    /// TLS client options for a lab client: the server must chain to <paramref name="trustedRoots"/>, and
+    /// <paramref name="clientCertificate"/> (when given) is always presented, whatever CAs the server lists.
+    /// </summary>
+    public static SslClientAuthenticationOptions CreateClientOptions(X509Certificate2? clientCertificate, IEnumerable<X509Certificate2> trustedRoots)
+    {
+        var options = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = CreateCallback(trustedRoots) };
+        if (clientCertificate is not null)
+        {
+            options.ClientCertificates = new X509CertificateCollection { clientCertificate };
+            options.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        }
+
+        return options;
+    }
+
     public static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, IReadOnlyCollection<X509Certificate2> trustedRoots)
     {
         ArgumentNullException.ThrowIfNull(trustedRoots);

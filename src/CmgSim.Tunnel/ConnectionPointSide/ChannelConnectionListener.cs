@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using CmgSim.Core.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -174,8 +173,7 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
 
     private static SocketsHttpHandler CreateHandler(ChannelDialerOptions options)
     {
-        var roots = options.TrustedRoots.ToArray();
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
@@ -187,43 +185,8 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
             UseProxy = false,
             UseCookies = false,
             AllowAutoRedirect = false,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateServer(certificate, presented, errors, roots),
-            },
+            SslOptions = LabServerCertificateValidation.CreateClientOptions(options.ClientCertificate, options.TrustedRoots),
         };
-        if (options.ClientCertificate is { } clientCertificate)
-        {
-            handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
-            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
-        }
-
-        return handler;
-    }
-
-    /// <summary>The VM instance must present a certificate for its name that chains to one of the trusted roots.</summary>
-    private static bool ValidateServer(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2[] roots)
-    {
-        if (certificate is not X509Certificate2 serverCertificate || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-
-        // The intermediates the server sent with its certificate.
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        return chain.Build(serverCertificate);
     }
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
