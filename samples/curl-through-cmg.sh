@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
 # A PKI client's requests through the CMG of a running `cmgsim up`, with curl.
 set -euo pipefail
-lab="${1:-./lab}"
-topology="$lab/topology.json"
-[ -f "$topology" ] || { echo "No $topology: start 'cmgsim up --lab-dir $lab' first." >&2; exit 2; }
-
-field() { python3 -c "import json,sys; d=json.load(open('$topology')); print(eval(sys.argv[1]))" "$1"; }
-public_url=$(field "d['publicUrl']")
-mp_path=$(field "[r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['mutualAuthPath']")
-mp_internal=$(field "[r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['internalUrl']")
-root=$(field "d['pki']['rootCaPem']")
-cert=$(field "d['pki']['clients'][0]['certPem']")
-key=$(field "d['pki']['clients'][0]['keyPem']")
+source "$(dirname "$0")/lab.sh" "${1:-./lab}"
+cert=$(client_cert 0)
+key=$(client_key 0)
 
 show() { echo; echo "\$ $*"; "$@"; echo; }
 

@@ -2,16 +2,9 @@
 # Trainer's lab: a revoked client certificate. Revokes client-02 in the lab CRL (with openssl, as a CA
 # admin would), then shows the CMG's answer and the reason it logs. Run against a `cmgsim up` lab.
 set -euo pipefail
-lab="${1:-./lab}"
-topology="$lab/topology.json"
-[ -f "$topology" ] || { echo "No $topology: start 'cmgsim up --lab-dir $lab' first." >&2; exit 2; }
-
-field() { python3 -c "import json,sys; d=json.load(open('$topology')); print(eval(sys.argv[1]))" "$1"; }
-public_url=$(field "d['publicUrl']")
-mp_path=$(field "[r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['mutualAuthPath']")
-root=$(field "d['pki']['rootCaPem']")
-cert=$(field "d['pki']['clients'][1]['certPem']")
-key=$(field "d['pki']['clients'][1]['keyPem']")
+source "$(dirname "$0")/lab.sh" "${1:-./lab}"
+cert=$(client_cert 1)
+key=$(client_key 1)
 pki="$lab/pki"
 url="$public_url$mp_path/SMS_MP/.sms_aut?MPLIST"
 

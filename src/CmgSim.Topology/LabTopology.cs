@@ -308,24 +308,8 @@ public sealed partial class LabTopology : IAsyncDisposable
         ConnectionPoints = _connectionPoints.Where(static c => c is not null).Select(c => new ConnectionPointEntry { Name = c!.Name, SiteCode = _options.SiteCode, HealthUrl = c.HealthUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
         Roles =
         [
-            new SiteRoleEntry
-            {
-                Kind = SiteRoleKind.ManagementPoint,
-                EndpointId = _options.ManagementPointEndpointId,
-                MutualAuthPath = CmgPaths.MutualAuthPath(_options.ManagementPointEndpointId),
-                ServerAuthPath = CmgPaths.ServerAuthPath(_options.ManagementPointEndpointId),
-                InternalUrl = _managementPointUrl!.AbsoluteUri.TrimEnd('/'),
-                Fqdn = _options.ManagementPointFqdn,
-            },
-            new SiteRoleEntry
-            {
-                Kind = SiteRoleKind.SoftwareUpdatePoint,
-                EndpointId = _options.SoftwareUpdatePointEndpointId,
-                MutualAuthPath = CmgPaths.MutualAuthPath(_options.SoftwareUpdatePointEndpointId),
-                ServerAuthPath = CmgPaths.ServerAuthPath(_options.SoftwareUpdatePointEndpointId),
-                InternalUrl = _softwareUpdatePointUrl!.AbsoluteUri.TrimEnd('/'),
-                Fqdn = _options.ManagementPointFqdn,
-            },
+            RoleEntry(SiteRoleKind.ManagementPoint, _options.ManagementPointEndpointId, _managementPointUrl!),
+            RoleEntry(SiteRoleKind.SoftwareUpdatePoint, _options.SoftwareUpdatePointEndpointId, _softwareUpdatePointUrl!),
         ],
         Pki = new PkiEntry
         {
@@ -336,6 +320,18 @@ public sealed partial class LabTopology : IAsyncDisposable
             Clients = Pki.Clients.Select(static c => new ClientCertificateEntry { Name = c.Name, CertPem = c.CertPemPath, KeyPem = c.KeyPemPath, Pfx = c.PfxPath }).ToArray(),
         },
         LogsDirectory = Layout.LogsDirectory,
+    };
+
+    private SiteRoleEntry RoleEntry(SiteRoleKind kind, long endpointId, Uri internalUrl) => new()
+    {
+        Kind = kind,
+        EndpointId = endpointId,
+        MutualAuthPath = CmgPaths.MutualAuthPath(endpointId),
+        ServerAuthPath = CmgPaths.ServerAuthPath(endpointId),
+        InternalUrl = internalUrl.AbsoluteUri.TrimEnd('/'),
+
+        // The SUP is co-located with the MP on the site system, as in a default primary site.
+        Fqdn = _options.ManagementPointFqdn,
     };
 
     public async ValueTask DisposeAsync()
