@@ -7,6 +7,7 @@ using System.Xml;
 using System.Xml.Linq;
 using CmgSim.Core.Errors;
 using CmgSim.Messaging;
+using CmgSim.Messaging.Registration;
 
 namespace CmgSim.Client;
 
@@ -22,6 +23,7 @@ public sealed class PkiClientFlow
     public const string SiteSignCertStep = "SITESIGNCERT";
     public const string CcmPostStep = "CCM_POST";
     public const string GetConfigStep = "GetConfig";
+    public const string RegisterStep = "Register";
 
     /// <summary>How the real CcmExec client shows up in IIS logs (client-protocols §2.1).</summary>
     private const string CcmUserAgent = "ccmhttp";
@@ -57,6 +59,24 @@ public sealed class PkiClientFlow
         results.Add(await RunStepAsync(CcmPostStep, _managementPointBase + "/ccm_system/request", CcmPost, BuildSiteInformationRequest, CheckSiteInformationReply, cancellationToken));
         results.Add(await RunStepAsync(GetConfigStep, _softwareUpdatePointBase + "/ClientWebService/client.asmx", HttpMethod.Post, BuildGetConfig, CheckGetConfig, cancellationToken));
         return results;
+    }
+
+    /// <summary>
+    /// <c>MP_ClientRegistration</c> over <paramref name="path"/> (default the anonymous
+    /// <c>/ccm_system/request</c>): sends a signed <c>ClientRegistrationRequest</c> proposing
+    /// <see cref="ClientIdentity.SmsId"/> (or none) and stores the SMSID the MP returns in
+    /// <paramref name="identity"/>. Separate from <see cref="RunAsync"/> so existing flows keep their four steps.
+    /// </summary>
+    public Task<ClientStepResult> RegisterAsync(ClientIdentity identity, string path = "/ccm_system/request", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return RunStepAsync(
+            RegisterStep,
+            _managementPointBase + path,
+            CcmPost,
+            request => BuildRegistration(request, identity),
+            (response, body) => CheckRegistration(response, body, identity),
+            cancellationToken);
     }
 
     private async Task<ClientStepResult> RunStepAsync(
@@ -175,6 +195,48 @@ public sealed class PkiClientFlow
         var content = new ByteArrayContent(CcmMessageWriter.Write(CcmMessage.Create(header, body)));
         content.Headers.TryAddWithoutValidation("Content-Type", CcmMessageWriter.GetContentType());
         return content;
+    }
+
+    private ByteArrayContent BuildRegistration(HttpRequestMessage request, ClientIdentity identity)
+    {
+        var header = new MsgHeader
+        {
+            ReplyCompression = CcmCompression.Zlib,
+            Id = "{" + Guid.NewGuid().ToString().ToUpperInvariant() + "}",
+            SourceHost = identity.HostName,
+            TargetAddress = "mp:[http]" + ClientRegistrationBody.EndpointName,
+            ReplyTo = $"direct:{identity.HostName}:ClientRegistration",
+            Priority = 3,
+            Timeout = 600,
+            TargetHost = request.RequestUri?.Host,
+            TargetEndpoint = ClientRegistrationBody.EndpointName,
+            ReplyMode = "Sync",
+            Protocol = "http",
+            SentTime = _timeProvider.GetUtcNow(),
+        };
+        var body = ClientRegistrationBody.Create(identity.SmsId, identity.Certificate, identity.Key, identity.HostName, identity.HostName.ToLowerInvariant(), _timeProvider.GetUtcNow());
+        var content = new ByteArrayContent(CcmMessageWriter.Write(CcmMessage.Create(header, body)));
+        content.Headers.TryAddWithoutValidation("Content-Type", CcmMessageWriter.GetContentType());
+        return content;
+    }
+
+    private static string CheckRegistration(HttpResponseMessage response, byte[] body, ClientIdentity identity)
+    {
+        if (body.Length == 0)
+        {
+            throw new StepFailedException("Empty reply (HTTP 200, Content-Length 0): the MP refused the registration (signature or request).");
+        }
+
+        var envelope = CcmMessageReader.Read(body, response.Content.Headers.ContentType?.ToString());
+        var smsId = ClientRegistrationBody.ReadSmsId(envelope.Message.Body);
+        if (string.IsNullOrEmpty(smsId))
+        {
+            throw new StepFailedException("The registration reply carries no SMSID.");
+        }
+
+        identity.SmsId = smsId;
+        var approval = (string?)XElement.Parse(envelope.Message.Body).Attribute("ApprovalStatus");
+        return $"Registered as {smsId}, approval status {approval}";
     }
 
     private static string CheckSiteInformationReply(HttpResponseMessage response, byte[] body)

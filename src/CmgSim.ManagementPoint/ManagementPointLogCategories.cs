@@ -8,4 +8,7 @@ public static class ManagementPointLogCategories
 
     /// <summary><c>CCM_POST</c> parsing and dispatch (the product's CcmIsapi / MP messaging logs).</summary>
     public const string Messaging = "CmgSim.ManagementPoint.Messaging";
+
+    /// <summary><c>MP_ClientRegistration</c> and the site database (the product's MP_RegistrationManager.log).</summary>
+    public const string Registration = "CmgSim.ManagementPoint.Registration";
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.ManagementPoint.Registration;
 
 namespace CmgSim.ManagementPoint;
 
@@ -32,6 +33,28 @@ public sealed class ManagementPointOptions
 
     /// <summary>Largest <c>CCM_POST</c> body read; larger bodies get the product's empty 200.</summary>
     public int MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The site database file (SQLite, WAL, synchronous=FULL), normally in the lab folder. Null keeps
+    /// the database in memory for the life of the host (unit tests, throw-away runs).
+    /// </summary>
+    public string? SiteDatabasePath { get; set; }
+
+    /// <summary>
+    /// Endpoints whose messages must carry a valid <c>clientauth</c> signature from a registered
+    /// client (Visibility <c>ClientSigned</c>, DC33 slide 13). Registration is not here: it carries
+    /// its own signature over <c>&lt;Data&gt;</c>.
+    /// </summary>
+    public ISet<string> ClientSignedEndpoints { get; } = new HashSet<string>(["MP_PolicyManager", "MP_TokenManager"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Refuse signed messages from registered but unapproved clients (empty 200). Off by default:
+    /// unapproved clients still get ordinary policy; only secret policy needs approval (SCCMSecrets).
+    /// </summary>
+    public bool RejectUnapprovedClients { get; set; }
+
+    /// <summary>Approval of registrations by path.</summary>
+    public RegistrationApprovalOptions RegistrationApproval { get; } = new();
 
     /// <summary>The four-part product version derived from <see cref="BuildNumber"/>, e.g. <c>5.00.9106.1000</c>.</summary>
     public string ProductVersion => $"5.00.{BuildNumber}.1000";

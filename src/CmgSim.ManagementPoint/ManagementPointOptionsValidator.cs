@@ -44,6 +44,12 @@ internal sealed class ManagementPointOptionsValidator : IValidateOptions<Managem
             errors.Add("ManagementPoint:SiteSigningCertificate must have an RSA key (the trusted root key is a CryptoAPI RSA blob).");
         }
 
+        if (options.SiteDatabasePath is { } databasePath
+            && (string.IsNullOrWhiteSpace(databasePath) || Path.GetDirectoryName(Path.GetFullPath(databasePath)) is not { } directory || !Directory.Exists(directory)))
+        {
+            errors.Add($"ManagementPoint:SiteDatabasePath must be a file in an existing folder (was '{databasePath}').");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,6 +1,8 @@
 using CmgSim.ManagementPoint.Authority;
 using CmgSim.ManagementPoint.CcmMessaging;
 using CmgSim.ManagementPoint.LocationManager;
+using CmgSim.ManagementPoint.Registration;
+using CmgSim.ManagementPoint.SiteDatabase;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,6 +28,17 @@ public static class ManagementPointServiceCollectionExtensions
         services.TryAddSingleton<SmsAutEndpoint>();
         services.TryAddSingleton<LocationManagerEndpoint>();
         services.TryAddSingleton<CcmRequestEndpoint>();
+        services.TryAddSingleton<WindowsAuthChallenge>();
+        services.TryAddSingleton<SiteDatabaseStore>();
+        services.TryAddSingleton<ISmsIdGenerator, RandomSmsIdGenerator>();
+        services.TryAddSingleton<ClientRegistrationEndpoint>();
+
+        // Location (.sms_aut keywords, MP_LocationManager): hosts set LocationOptions with services.Configure.
+        services.AddOptions<LocationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocationOptions>, LocationOptionsValidator>());
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<SmsIssuingKeyMaterial>();
+        services.TryAddSingleton<IUserDeviceAffinitySource, OptionsUserDeviceAffinitySource>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
+using CmgSim.Messaging.Signing;
 
 namespace CmgSim.Messaging;
 
@@ -60,6 +61,9 @@ public sealed record MsgHeader
     /// <summary>Whether <c>&lt;Hooks&gt;&lt;Hook3 Name="zlib-compress"/&gt;&lt;/Hooks&gt;</c> is present.</summary>
     public bool ZlibCompressHook { get; init; }
 
+    /// <summary>The <c>clientauth</c> hook (client signature), written before <c>zlib-compress</c> as the tools do.</summary>
+    public ClientAuthHook? ClientAuth { get; init; }
+
     /// <summary>The parsed element (null for headers built in code). Signature hooks are read from here.</summary>
     public XElement? Element { get; init; }
 
@@ -97,9 +101,20 @@ public sealed record MsgHeader
                 new XAttribute("Length", length.ToString(CultureInfo.InvariantCulture))));
         }
 
-        if (ZlibCompressHook)
+        if (ClientAuth is not null || ZlibCompressHook)
         {
-            msg.Add(new XElement("Hooks", new XElement("Hook3", new XAttribute("Name", ZlibCompressHookName))));
+            var hooks = new XElement("Hooks");
+            if (ClientAuth is not null)
+            {
+                hooks.Add(ClientAuth.ToXElement());
+            }
+
+            if (ZlibCompressHook)
+            {
+                hooks.Add(new XElement("Hook3", new XAttribute("Name", ZlibCompressHookName)));
+            }
+
+            msg.Add(hooks);
         }
 
         msg.Add(new XElement("Payload", new XAttribute("Type", "inline")));
@@ -148,6 +163,7 @@ public sealed record MsgHeader
             BodyLength = bodyIsByteRange ? Int((string?)body!.Attribute("Length")) : null,
             ZlibCompressHook = root.Element("Hooks")?.Elements().Any(hook =>
                 string.Equals((string?)hook.Attribute("Name"), ZlibCompressHookName, StringComparison.OrdinalIgnoreCase)) ?? false,
+            ClientAuth = ClientAuthHook.FromMsg(root),
             Element = root,
         };
     }

@@ -12,7 +12,9 @@ using CmgSim.Core.Topology;
 using CmgSim.Identity.Certificates;
 using CmgSim.Identity.Pki;
 using CmgSim.ManagementPoint;
+using CmgSim.ManagementPoint.LocationManager;
 using CmgSim.SoftwareUpdatePoint;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CmgSim.Topology;
@@ -35,6 +37,7 @@ public sealed partial class LabTopology : IAsyncDisposable
     private IPEndPoint? _managementPointEndpoint;
     private Uri? _managementPointUrl;
     private Uri? _softwareUpdatePointUrl;
+    private int _publicPort;
 
     private LabTopology(TopologyOptions options, LabPki pki, LabLayout layout, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -107,9 +110,7 @@ public sealed partial class LabTopology : IAsyncDisposable
 
     private async Task StartRolesAsync(CancellationToken cancellationToken)
     {
-        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ManagementPointPort);
-        await StartManagementPointAsync(cancellationToken);
-        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _managementPoint!.Url.Port);
+        // SUP, then the VM instances (the MP hands out the CMG's URL), then the MP, then the connection points.
         _softwareUpdatePoint = await SiteRoleHost.StartAsync(
             new IPEndPoint(IPAddress.Loopback, _options.SoftwareUpdatePointPort),
             Pki.SiteSystemCertificate,
@@ -146,6 +147,11 @@ public sealed partial class LabTopology : IAsyncDisposable
             // Instance 1 may have picked the public port; the others share it.
             publicPort = instance.PublicPort;
         }
+
+        _publicPort = publicPort;
+        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ManagementPointPort);
+        await StartManagementPointAsync(cancellationToken);
+        _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _managementPoint!.Url.Port);
 
         for (var i = 0; i < _options.ConnectionPoints; i++)
         {
@@ -254,12 +260,24 @@ public sealed partial class LabTopology : IAsyncDisposable
             _managementPointEndpoint!,
             Pki.SiteSystemCertificate,
             Pki.GetIntermediates(),
-            services => services.AddManagementPoint(mp =>
+            services =>
             {
-                mp.SiteCode = _options.SiteCode;
-                mp.Fqdn = _options.ManagementPointFqdn;
-                mp.SiteSigningCertificate = Pki.SiteSigningCertificate;
-            }),
+                services.AddManagementPoint(mp =>
+                {
+                    mp.SiteCode = _options.SiteCode;
+                    mp.Fqdn = _options.ManagementPointFqdn;
+                    mp.SiteSigningCertificate = Pki.SiteSigningCertificate;
+                    mp.SiteDatabasePath = Layout.SiteDatabase;
+                });
+                services.Configure<LocationOptions>(location =>
+                {
+                    // Internet clients (requests that came through the CMG) get the CMG-based SUP URL.
+                    location.CmgServiceName = _options.ServiceName;
+                    location.CmgPublicPort = _publicPort;
+                    location.SoftwareUpdatePointEndpointId = _options.SoftwareUpdatePointEndpointId;
+                    location.SoftwareUpdatePointUrl = _softwareUpdatePointUrl;
+                });
+            },
             static endpoints => endpoints.MapManagementPoint(),
             _loggerFactory,
             _timeProvider,

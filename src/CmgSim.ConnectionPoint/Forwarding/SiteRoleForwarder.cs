@@ -29,7 +29,7 @@ internal sealed partial class SiteRoleForwarder(
     {
         var started = timeProvider.GetTimestamp();
         var externalPath = context.Request.Path.Value ?? string.Empty;
-        if (!TryMap(externalPath, out var endpointId, out var rest)
+        if (!TryMap(externalPath, out var endpointId, out var prefix, out var rest)
             || !clients.TryGet(endpointId, out var mapping, out var client)
             || !SiteRolePaths.IsPublished(mapping.AllowedPathPrefixes ?? SiteRolePaths.For(mapping.Kind), rest))
         {
@@ -46,6 +46,7 @@ internal sealed partial class SiteRoleForwarder(
         Activity.Current?.SetTag(CmgSimTelemetry.EndpointIdTag, endpointId);
 
         // The rewrite: strip /<prefix>/<id>; the rest of the path goes to the role as is.
+        context.Request.PathBase = new PathString(prefix);
         context.Request.Path = new PathString(rest);
         ForwarderError error;
         traffic.Enter();
@@ -94,9 +95,10 @@ internal sealed partial class SiteRoleForwarder(
         await CmgErrorResponse.TryWriteAsync(context, cmgError, detail);
     }
 
-    internal static bool TryMap(string path, out long endpointId, out string rest)
+    internal static bool TryMap(string path, out long endpointId, out string prefix, out string rest)
     {
         endpointId = 0;
+        prefix = string.Empty;
         rest = string.Empty;
         int afterPrefix;
         if (path.StartsWith(CmgPaths.MutualAuthPrefix + "/", StringComparison.OrdinalIgnoreCase))
@@ -123,6 +125,7 @@ internal sealed partial class SiteRoleForwarder(
             return false;
         }
 
+        prefix = path[..end];
         rest = end == path.Length ? "/" : path[end..];
         return true;
     }

@@ -11,6 +11,9 @@ namespace CmgSim.ConnectionPoint.Forwarding;
 /// </summary>
 internal sealed class SiteRoleTransformer : HttpTransformer
 {
+    /// <summary>The standard header for "a proxy stripped this path prefix".</summary>
+    public const string ForwardedPrefixHeader = "X-Forwarded-Prefix";
+
     public static SiteRoleTransformer Instance { get; } = new();
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -19,5 +22,12 @@ internal sealed class SiteRoleTransformer : HttpTransformer
 
         // Null lets HttpClient derive Host from the request URI, i.e. the internal URL's authority.
         proxyRequest.Headers.Host = null;
+
+        // The prefix the rewrite stripped (/CCM_Proxy_MutualAuth/<id>): how the MP knows a request came
+        // through the CMG, e.g. to hand out the CMG-based SUP URL in a WSUS location reply. [DERIVED]
+        if (httpContext.Request.PathBase.HasValue)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedPrefixHeader, httpContext.Request.PathBase.Value);
+        }
     }
 }

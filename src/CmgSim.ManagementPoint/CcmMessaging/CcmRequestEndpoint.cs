@@ -1,5 +1,9 @@
+using System.Xml.Linq;
 using CmgSim.ManagementPoint.LocationManager;
+using CmgSim.ManagementPoint.Registration;
+using CmgSim.ManagementPoint.SiteDatabase;
 using CmgSim.Messaging;
+using CmgSim.Messaging.Signing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,31 +11,50 @@ using Microsoft.Extensions.Options;
 namespace CmgSim.ManagementPoint.CcmMessaging;
 
 /// <summary>
-/// <c>CCM_POST /ccm_system/request</c>: parses the envelope and dispatches on <c>TargetEndpoint</c>.
+/// <c>CCM_POST</c> on the four <c>/ccm_system*/request</c> paths: parses the envelope, checks the
+/// <c>clientauth</c> signature for <c>ClientSigned</c> endpoints, and dispatches on <c>TargetEndpoint</c>.
 /// Anything the MP cannot or will not answer gets what the product sends — HTTP 200 with
-/// <c>Content-Length: 0</c> (client-protocols §2.4) — and a log line saying why.
+/// <c>Content-Length: 0</c> (client-protocols §2.4) — and a log line saying why. An
+/// <c>ReplyMode=Async</c> message that passed the checks gets a 200 acknowledgement envelope instead
+/// (§8 item 3: never 0 bytes to an asynchronous post), because the real reply would travel to the
+/// <c>ReplyTo</c> queue, which has no HTTP back channel here.
 /// </summary>
 internal sealed partial class CcmRequestEndpoint
 {
     private readonly ManagementPointOptions _options;
     private readonly LocationManagerEndpoint _locationManager;
+    private readonly ClientRegistrationEndpoint _registration;
+    private readonly WindowsAuthChallenge _windowsAuth;
+    private readonly SiteDatabaseStore _database;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     public CcmRequestEndpoint(
         IOptions<ManagementPointOptions> options,
         LocationManagerEndpoint locationManager,
+        ClientRegistrationEndpoint registration,
+        WindowsAuthChallenge windowsAuth,
+        SiteDatabaseStore database,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _locationManager = locationManager;
+        _registration = registration;
+        _windowsAuth = windowsAuth;
+        _database = database;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger(ManagementPointLogCategories.Messaging);
     }
 
-    public async Task HandleAsync(HttpContext context)
+    public async Task HandleAsync(HttpContext context, CcmAuthPath authPath)
     {
+        string? windowsAccount = null;
+        if (authPath == CcmAuthPath.WindowsAuth && (windowsAccount = _windowsAuth.Authenticate(context)) is null)
+        {
+            return;
+        }
+
         var body = await ReadBodyAsync(context.Request, _options.MaxMessageBytes, context.RequestAborted);
         if (body is null)
         {
@@ -47,26 +70,94 @@ internal sealed partial class CcmRequestEndpoint
             return;
         }
 
+        var requestContext = new CcmRequestContext(authPath, context.Connection.ClientCertificate is not null, windowsAccount);
         var endpoint = request.Header.TargetEndpoint ?? string.Empty;
-        LogReceived(_logger, request.Header.Id ?? string.Empty, endpoint, request.Header.SourceHost ?? string.Empty, body.Length);
-        var reply = endpoint.Equals(LocationManagerEndpoint.EndpointName, StringComparison.OrdinalIgnoreCase)
-            ? _locationManager.Handle(request)
-            : null;
-
-        if (reply is null)
+        var messageId = request.Header.Id ?? string.Empty;
+        LogReceived(_logger, messageId, endpoint, request.Header.SourceHost ?? string.Empty, body.Length, authPath);
+        if (_options.ClientSignedEndpoints.Contains(endpoint) && CheckClientSignature(request) is { } failure)
         {
-            LogNoReply(_logger, request.Header.Id ?? string.Empty, endpoint);
+            LogSignatureRejected(_logger, messageId, endpoint, failure.Failure, failure.Reason);
             WriteEmpty(context.Response);
             return;
         }
 
-        var message = CcmMessage.Create(ReplyHeader(request.Header), reply, request.Header.EffectiveReplyCompression);
+        var simulated = true;
+        string? reply;
+        if (endpoint.Equals(LocationManagerEndpoint.EndpointName, StringComparison.OrdinalIgnoreCase))
+        {
+            reply = _locationManager.Handle(request);
+        }
+        else if (endpoint.Equals(ClientRegistrationEndpoint.EndpointName, StringComparison.OrdinalIgnoreCase))
+        {
+            reply = _registration.Handle(request, requestContext);
+        }
+        else
+        {
+            simulated = false;
+            reply = null;
+        }
+
+        if (IsAsync(request.Header) && (reply is not null || !simulated))
+        {
+            LogAcknowledged(_logger, messageId, endpoint, simulated);
+            var acknowledgement = new XElement(
+                "MessageAcknowledgement",
+                new XAttribute("MessageID", messageId),
+                new XAttribute("Status", "Accepted")).ToString(SaveOptions.DisableFormatting);
+            await WriteReplyAsync(context, request.Header, endpoint, acknowledgement);
+            return;
+        }
+
+        if (reply is null)
+        {
+            LogNoReply(_logger, messageId, endpoint);
+            WriteEmpty(context.Response);
+            return;
+        }
+
+        await WriteReplyAsync(context, request.Header, endpoint, reply);
+    }
+
+    private static bool IsAsync(MsgHeader header) => string.Equals(header.ReplyMode, "Async", StringComparison.OrdinalIgnoreCase);
+
+    private async Task WriteReplyAsync(HttpContext context, MsgHeader requestHeader, string endpoint, string reply)
+    {
+        var message = CcmMessage.Create(ReplyHeader(requestHeader), reply, requestHeader.EffectiveReplyCompression);
         var bytes = CcmMessageWriter.Write(message);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = CcmMessageWriter.GetContentType();
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-        LogReplied(_logger, request.Header.Id ?? string.Empty, endpoint, message.Compression, bytes.Length);
+        LogReplied(_logger, requestHeader.Id ?? string.Empty, endpoint, message.Compression, bytes.Length);
+    }
+
+    /// <summary>The hook must verify, and its key must be the one registered for <c>SourceID</c>.</summary>
+    /// <returns>Null when the message may proceed.</returns>
+    private ClientAuthVerification? CheckClientSignature(CcmEnvelope request)
+    {
+        var verification = ClientAuthVerifier.Verify(request);
+        if (!verification.IsValid)
+        {
+            return verification;
+        }
+
+        var client = _database.FindBySmsId(SmsId.Normalize(request.Header.SourceId!));
+        if (client is null)
+        {
+            return verification with { Failure = CcmSignatureFailure.UnknownClient, Reason = $"SourceID {request.Header.SourceId} is not registered" };
+        }
+
+        if (!string.Equals(client.SigningPublicKey, verification.Hook!.PublicKey, StringComparison.OrdinalIgnoreCase))
+        {
+            return verification with { Failure = CcmSignatureFailure.KeyMismatch, Reason = $"the hook's PublicKey is not the signing key registered for {client.SmsId}" };
+        }
+
+        if (_options.RejectUnapprovedClients && client.ApprovalStatus == RegistrationApprovalStatus.NotApproved)
+        {
+            return verification with { Failure = CcmSignatureFailure.UnapprovedClient, Reason = $"{client.SmsId} is not approved" };
+        }
+
+        return null;
     }
 
     /// <summary>The reply header's exact fields are not captured publicly [U]; these are the SDK's field names.</summary>
@@ -114,8 +205,14 @@ internal sealed partial class CcmRequestEndpoint
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "CCM_POST rejected with an empty 200: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "CCM_POST message {MessageId} for {TargetEndpoint} from '{SourceHost}' ({Bytes} bytes).")]
-    private static partial void LogReceived(ILogger logger, string messageId, string targetEndpoint, string sourceHost, int bytes);
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "CCM_POST message {MessageId} for {TargetEndpoint} from '{SourceHost}' ({Bytes} bytes) via {AuthPath}.")]
+    private static partial void LogReceived(ILogger logger, string messageId, string targetEndpoint, string sourceHost, int bytes, CcmAuthPath authPath);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Message {MessageId} to {TargetEndpoint} rejected with an empty 200: signature check failed ({Failure}): {Reason}")]
+    private static partial void LogSignatureRejected(ILogger logger, string messageId, string targetEndpoint, CcmSignatureFailure failure, string reason);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Asynchronous message {MessageId} to {TargetEndpoint} acknowledged (processed: {Processed}).")]
+    private static partial void LogAcknowledged(ILogger logger, string messageId, string targetEndpoint, bool processed);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "No reply for message {MessageId} to {TargetEndpoint} (endpoint not simulated yet, or nothing to answer); empty 200.")]
     private static partial void LogNoReply(ILogger logger, string messageId, string targetEndpoint);
