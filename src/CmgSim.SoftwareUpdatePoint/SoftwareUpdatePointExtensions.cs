@@ -1,3 +1,7 @@
+using CmgSim.SoftwareUpdatePoint.Catalog;
+using CmgSim.SoftwareUpdatePoint.Cookies;
+using CmgSim.SoftwareUpdatePoint.Registration;
+using CmgSim.SoftwareUpdatePoint.Reporting;
 using CmgSim.SoftwareUpdatePoint.Soap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -10,6 +14,7 @@ public static class SoftwareUpdatePointExtensions
 {
     public const string ClientWebServicePath = "/ClientWebService/client.asmx";
     public const string SimpleAuthPath = "/SimpleAuthWebService/SimpleAuth.asmx";
+    public const string ReportingWebServicePath = "/ReportingWebService/ReportingWebService.asmx";
 
     public static IServiceCollection AddSoftwareUpdatePoint(this IServiceCollection services, Action<SoftwareUpdatePointOptions>? configure = null)
     {
@@ -21,13 +26,23 @@ public static class SoftwareUpdatePointExtensions
         }
 
         builder.Validate(o => !string.IsNullOrWhiteSpace(o.PlugInId) && !string.IsNullOrWhiteSpace(o.AuthServiceUrl), "SoftwareUpdatePoint:PlugInId and AuthServiceUrl must not be empty.")
+            .Validate(o => o.SyncPageSize > 0 && o.CatalogSize >= 0, "SoftwareUpdatePoint:SyncPageSize must be positive and CatalogSize not negative.")
+            .Validate(o => o.CookieLifetime > TimeSpan.Zero && o.AuthorizationCookieLifetime > TimeSpan.Zero, "SoftwareUpdatePoint cookie lifetimes must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WsusCookieProtector>();
+        services.TryAddSingleton<WsusCookies>();
+        services.TryAddSingleton<UpdateCatalog>();
+        services.TryAddSingleton<ComputerRegistry>();
+        services.TryAddSingleton<ReportingEventStore>();
+        services.TryAddSingleton<ClientWebService>();
+        services.TryAddSingleton<SimpleAuthWebService>();
+        services.TryAddSingleton<ReportingWebService>();
         services.TryAddSingleton<WsusSoapEndpoint>();
         return services;
     }
 
-    /// <summary>Maps the two SOAP 1.1 services (POST); returns the group for host conventions.</summary>
+    /// <summary>Maps the three SOAP 1.1 services (POST); returns the group for host conventions.</summary>
     public static RouteGroupBuilder MapSoftwareUpdatePoint(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -36,6 +51,8 @@ public static class SoftwareUpdatePointExtensions
             .WithDisplayName("SUP ClientWebService");
         group.MapPost(SimpleAuthPath, context => context.RequestServices.GetRequiredService<WsusSoapEndpoint>().HandleSimpleAuthAsync(context))
             .WithDisplayName("SUP SimpleAuthWebService");
+        group.MapPost(ReportingWebServicePath, context => context.RequestServices.GetRequiredService<WsusSoapEndpoint>().HandleReportingAsync(context))
+            .WithDisplayName("SUP ReportingWebService");
         return group;
     }
 }

@@ -4,4 +4,5 @@ namespace CmgSim.SoftwareUpdatePoint;
 public static class SoftwareUpdatePointLogCategories
 {
     public const string ClientWebService = "CmgSim.SoftwareUpdatePoint.ClientWebService";
+    public const string ReportingWebService = "CmgSim.SoftwareUpdatePoint.ReportingWebService";
 }

@@ -1,47 +1,63 @@
-using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CmgSim.SoftwareUpdatePoint.Soap;
 
+/// <summary>One [MS-WUSP] operation: the request's body element in, the response's body element out.</summary>
+internal delegate XElement SoapOperation(XElement request, HttpContext context);
+
 /// <summary>
-/// The two [MS-WUSP] operations of this cut, written with XDocument rather than SoapCore: two fixed
-/// replies do not justify a dependency and a serializer model, and hand-written XML keeps the element
-/// order and namespaces exactly as the spec shows. Dispatch is on the quoted SOAPAction header,
-/// like ASMX; an unknown action is the ASMX fault (soap:Client, HTTP 500).
+/// The three ASMX services, written with XDocument rather than SoapCore: hand-written XML keeps the
+/// element order and namespaces exactly as the spec shows. Dispatch is on the quoted SOAPAction
+/// header, like ASMX; an unknown action is the ASMX fault (soap:Client, HTTP 500, no ErrorCode),
+/// while a failed operation is the [MS-WUSP] fault of <see cref="WsusSoapFault"/>.
 /// </summary>
 internal sealed partial class WsusSoapEndpoint
 {
     private const string SoapContentType = "text/xml; charset=utf-8";
 
-    private readonly SoftwareUpdatePointOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly DateTimeOffset _startedAt;
+    private readonly IReadOnlyDictionary<string, SoapOperation> _clientWebService;
+    private readonly IReadOnlyDictionary<string, SoapOperation> _simpleAuth;
+    private readonly IReadOnlyDictionary<string, SoapOperation> _reporting;
     private readonly ILogger _logger;
 
-    public WsusSoapEndpoint(IOptions<SoftwareUpdatePointOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public WsusSoapEndpoint(ClientWebService client, SimpleAuthWebService simpleAuth, ReportingWebService reporting, ILoggerFactory loggerFactory)
     {
-        _options = options.Value;
-        _timeProvider = timeProvider;
-        _startedAt = timeProvider.GetUtcNow();
+        _clientWebService = new Dictionary<string, SoapOperation>(StringComparer.Ordinal)
+        {
+            [WsusNamespaces.GetConfigAction] = client.GetConfig,
+            [WsusNamespaces.GetCookieAction] = client.GetCookie,
+            [WsusNamespaces.RegisterComputerAction] = client.RegisterComputer,
+            [WsusNamespaces.SyncUpdatesAction] = client.SyncUpdates,
+            [WsusNamespaces.GetExtendedUpdateInfoAction] = client.GetExtendedUpdateInfo,
+        };
+        _simpleAuth = new Dictionary<string, SoapOperation>(StringComparer.Ordinal)
+        {
+            [WsusNamespaces.GetAuthorizationCookieAction] = simpleAuth.GetAuthorizationCookie,
+        };
+        _reporting = new Dictionary<string, SoapOperation>(StringComparer.Ordinal)
+        {
+            [WsusNamespaces.ReportEventBatchAction] = reporting.ReportEventBatch,
+        };
         _logger = loggerFactory.CreateLogger(SoftwareUpdatePointLogCategories.ClientWebService);
     }
 
-    public Task HandleClientWebServiceAsync(HttpContext context) => DispatchAsync(context, WsusNamespaces.GetConfigAction, GetConfig);
+    public Task HandleClientWebServiceAsync(HttpContext context) => DispatchAsync(context, _clientWebService);
 
-    public Task HandleSimpleAuthAsync(HttpContext context) => DispatchAsync(context, WsusNamespaces.GetAuthorizationCookieAction, GetAuthorizationCookie);
+    public Task HandleSimpleAuthAsync(HttpContext context) => DispatchAsync(context, _simpleAuth);
 
-    private async Task DispatchAsync(HttpContext context, string supportedAction, Func<XElement, XElement> operation)
+    public Task HandleReportingAsync(HttpContext context) => DispatchAsync(context, _reporting);
+
+    private async Task DispatchAsync(HttpContext context, IReadOnlyDictionary<string, SoapOperation> operations)
     {
         var action = context.Request.Headers["SOAPAction"].ToString().Trim().Trim('"');
-        if (!string.Equals(action, supportedAction, StringComparison.Ordinal))
+        if (!operations.TryGetValue(action, out var operation))
         {
             LogUnknownAction(_logger, action, context.Request.Path);
-            await WriteFaultAsync(context, $"Server did not recognize the value of HTTP Header SOAPAction: {action}.");
+            await WriteAsmxFaultAsync(context, $"Server did not recognize the value of HTTP Header SOAPAction: {action}.");
             return;
         }
 
@@ -55,60 +71,32 @@ internal sealed partial class WsusSoapEndpoint
         catch (XmlException ex)
         {
             LogBadRequest(_logger, action, ex.Message);
-            await WriteFaultAsync(context, $"Server was unable to read request. {ex.Message}");
+            await WriteAsmxFaultAsync(context, $"Server was unable to read request. {ex.Message}");
+            return;
+        }
+
+        XElement response;
+        try
+        {
+            response = operation(request, context);
+        }
+        catch (WsusFaultException ex)
+        {
+            var id = Guid.NewGuid();
+            LogFault(_logger, request.Name.LocalName, ex.ErrorCode, ex.Message, id);
+            var actor = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{context.Request.Path}";
+            await WriteEnvelopeAsync(context, StatusCodes.Status500InternalServerError, WsusSoapFault.Create(ex.ErrorCode, ex.Message, action, actor, id));
             return;
         }
 
         LogOperation(_logger, request.Name.LocalName);
-        await WriteEnvelopeAsync(context, StatusCodes.Status200OK, operation(request));
+        await WriteEnvelopeAsync(context, StatusCodes.Status200OK, response);
     }
 
-    private XElement GetConfig(XElement request)
+    private static Task WriteAsmxFaultAsync(HttpContext context, string message)
     {
-        XNamespace ns = WsusNamespaces.ClientWebService;
-        var lastChange = (_options.LastChange ?? _startedAt).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-        return new XElement(
-            ns + "GetConfigResponse",
-            new XElement(
-                ns + "GetConfigResult",
-                new XElement(ns + "LastChange", lastChange),
-                new XElement(ns + "IsRegistrationRequired", _options.IsRegistrationRequired ? "true" : "false"),
-                new XElement(
-                    ns + "AuthInfo",
-                    new XElement(
-                        ns + "AuthPlugInInfo",
-                        new XElement(ns + "PlugInID", _options.PlugInId),
-                        new XElement(ns + "ServiceUrl", _options.AuthServiceUrl),
-                        new XElement(ns + "Parameter"))),
-                new XElement(
-                    ns + "Properties",
-                    _options.Properties.Select(p => new XElement(
-                        ns + "ConfigurationProperty",
-                        new XElement(ns + "Name", p.Key),
-                        new XElement(ns + "Value", p.Value))))));
-    }
-
-    /// <summary>The cookie is opaque to the client; ours records who asked and when, for log correlation.</summary>
-    private XElement GetAuthorizationCookie(XElement request)
-    {
-        XNamespace ns = WsusNamespaces.SimpleAuthWebService;
-        var clientId = request.Element(ns + "clientId")?.Value ?? string.Empty;
-        var targetGroup = request.Element(ns + "targetGroupName")?.Value ?? string.Empty;
-        var issued = _timeProvider.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var cookie = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.PlugInId}|{clientId}|{targetGroup}|{issued}"));
-        return new XElement(
-            ns + "GetAuthorizationCookieResponse",
-            new XElement(
-                ns + "GetAuthorizationCookieResult",
-                new XElement(ns + "PlugInId", _options.PlugInId),
-                new XElement(ns + "CookieData", cookie)));
-    }
-
-    private static Task WriteFaultAsync(HttpContext context, string message)
-    {
-        var soap = WsusNamespaces.SoapEnvelope;
         var fault = new XElement(
-            soap + "Fault",
+            WsusNamespaces.SoapEnvelope + "Fault",
             new XElement("faultcode", "soap:Client"),
             new XElement("faultstring", message),
             new XElement("detail"));
@@ -139,4 +127,7 @@ internal sealed partial class WsusSoapEndpoint
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Unreadable SOAP request for {Action}: {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string action, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "SOAP {Operation} fault {ErrorCode}: {Reason} (fault id {FaultId}).")]
+    private static partial void LogFault(ILogger logger, string operation, WsusErrorCode errorCode, string reason, Guid faultId);
 }
