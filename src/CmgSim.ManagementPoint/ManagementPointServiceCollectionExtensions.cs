@@ -27,11 +27,13 @@ public static class ManagementPointServiceCollectionExtensions
         services.TryAddSingleton<SiteSigningKeyMaterial>();
         services.TryAddSingleton<SmsAutEndpoint>();
         services.TryAddSingleton<LocationManagerEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, LocationManagerEndpoint>(static sp => sp.GetRequiredService<LocationManagerEndpoint>()));
         services.TryAddSingleton<CcmRequestEndpoint>();
         services.TryAddSingleton<WindowsAuthChallenge>();
         services.TryAddSingleton<SiteDatabaseStore>();
         services.TryAddSingleton<ISmsIdGenerator, RandomSmsIdGenerator>();
         services.TryAddSingleton<ClientRegistrationEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, ClientRegistrationEndpoint>(static sp => sp.GetRequiredService<ClientRegistrationEndpoint>()));
 
         // Location (.sms_aut keywords, MP_LocationManager): hosts set LocationOptions with services.Configure.
         services.AddOptions<LocationOptions>().ValidateOnStart();

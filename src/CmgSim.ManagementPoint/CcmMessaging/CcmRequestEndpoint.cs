@@ -1,6 +1,4 @@
 using System.Xml.Linq;
-using CmgSim.ManagementPoint.LocationManager;
-using CmgSim.ManagementPoint.Registration;
 using CmgSim.ManagementPoint.SiteDatabase;
 using CmgSim.Messaging;
 using CmgSim.Messaging.Signing;
@@ -22,8 +20,7 @@ namespace CmgSim.ManagementPoint.CcmMessaging;
 internal sealed partial class CcmRequestEndpoint
 {
     private readonly ManagementPointOptions _options;
-    private readonly LocationManagerEndpoint _locationManager;
-    private readonly ClientRegistrationEndpoint _registration;
+    private readonly Dictionary<string, ICcmMessageHandler> _handlers;
     private readonly WindowsAuthChallenge _windowsAuth;
     private readonly SiteDatabaseStore _database;
     private readonly TimeProvider _timeProvider;
@@ -31,16 +28,14 @@ internal sealed partial class CcmRequestEndpoint
 
     public CcmRequestEndpoint(
         IOptions<ManagementPointOptions> options,
-        LocationManagerEndpoint locationManager,
-        ClientRegistrationEndpoint registration,
+        IEnumerable<ICcmMessageHandler> handlers,
         WindowsAuthChallenge windowsAuth,
         SiteDatabaseStore database,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
         _options = options.Value;
-        _locationManager = locationManager;
-        _registration = registration;
+        _handlers = handlers.ToDictionary(static h => h.EndpointName, StringComparer.OrdinalIgnoreCase);
         _windowsAuth = windowsAuth;
         _database = database;
         _timeProvider = timeProvider;
@@ -81,21 +76,8 @@ internal sealed partial class CcmRequestEndpoint
             return;
         }
 
-        var simulated = true;
-        string? reply;
-        if (endpoint.Equals(LocationManagerEndpoint.EndpointName, StringComparison.OrdinalIgnoreCase))
-        {
-            reply = _locationManager.Handle(request);
-        }
-        else if (endpoint.Equals(ClientRegistrationEndpoint.EndpointName, StringComparison.OrdinalIgnoreCase))
-        {
-            reply = _registration.Handle(request, requestContext);
-        }
-        else
-        {
-            simulated = false;
-            reply = null;
-        }
+        var simulated = _handlers.TryGetValue(endpoint, out var handler);
+        var reply = simulated ? await handler!.HandleAsync(request, requestContext, context.RequestAborted) : null;
 
         if (IsAsync(request.Header) && (reply is not null || !simulated))
         {

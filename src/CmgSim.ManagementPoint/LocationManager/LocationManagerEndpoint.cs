@@ -1,5 +1,6 @@
 using System.Xml;
 using System.Xml.Linq;
+using CmgSim.ManagementPoint.CcmMessaging;
 using CmgSim.Messaging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -20,9 +21,11 @@ namespace CmgSim.ManagementPoint.LocationManager;
 /// </list>
 /// Whether the client is on the internet (through the CMG) is decided by <see cref="RequestOrigin"/>.
 /// </summary>
-internal sealed partial class LocationManagerEndpoint
+internal sealed partial class LocationManagerEndpoint : ICcmMessageHandler
 {
-    public const string EndpointName = "MP_LocationManager";
+    public const string Name = "MP_LocationManager";
+
+    string ICcmMessageHandler.EndpointName => Name;
 
     private readonly ManagementPointOptions _options;
     private readonly LocationOptions _location;
@@ -42,6 +45,9 @@ internal sealed partial class LocationManagerEndpoint
     }
 
     /// <returns>The reply body XML, or null when there is nothing to reply.</returns>
+    public ValueTask<string?> HandleAsync(CcmEnvelope request, CcmRequestContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Handle(request));
+
     public string? Handle(CcmEnvelope request)
     {
         XElement body;

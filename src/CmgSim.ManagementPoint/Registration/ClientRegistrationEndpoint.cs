@@ -18,9 +18,11 @@ namespace CmgSim.ManagementPoint.Registration;
 /// Registering again with the same key returns the same SMSID (idempotent); a known SMSID with a
 /// new key replaces the key (the SDK: "a duplicate gets replaced").
 /// </summary>
-internal sealed partial class ClientRegistrationEndpoint
+internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
 {
-    public const string EndpointName = "MP_ClientRegistration";
+    public const string Name = "MP_ClientRegistration";
+
+    string ICcmMessageHandler.EndpointName => Name;
 
     private readonly SiteDatabaseStore _database;
     private readonly ISmsIdGenerator _smsIds;
@@ -46,6 +48,9 @@ internal sealed partial class ClientRegistrationEndpoint
     }
 
     /// <returns>The reply body, or null (the empty 200) when the request is refused.</returns>
+    public ValueTask<string?> HandleAsync(CcmEnvelope request, CcmRequestContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Handle(request, context));
+
     public string? Handle(CcmEnvelope envelope, CcmRequestContext context)
     {
         var messageId = envelope.Header.Id ?? string.Empty;
