@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using CmgSim.ManagementPoint.Authority;
 using CmgSim.ManagementPoint.CcmMessaging;
+using CmgSim.ManagementPoint.Notification;
+using CmgSim.ManagementPoint.Policy;
 
 namespace CmgSim.ManagementPoint;
 
@@ -39,6 +41,8 @@ public static class ManagementPointEndpointRouteBuilderExtensions
         MapCcmPost(group, CcmSystemWindowsAuthRequestPath, CcmAuthPath.WindowsAuth, "MP CCM_POST ccm_system_windowsauth");
         MapCcmPost(group, CcmSystemAltAuthRequestPath, CcmAuthPath.AltAuth, "MP CCM_POST ccm_system_altauth");
         MapCcmPost(group, CcmSystemTokenAuthRequestPath, CcmAuthPath.TokenAuth, "MP CCM_POST ccm_system_tokenauth");
+        group.MapClientNotification();
+        group.MapPolicy();
         return group;
     }
 

@@ -11,4 +11,10 @@ public static class ManagementPointLogCategories
 
     /// <summary><c>MP_ClientRegistration</c> and the site database (the product's MP_RegistrationManager.log).</summary>
     public const string Registration = "CmgSim.ManagementPoint.Registration";
+
+    /// <summary><c>MP_DdrEndpoint</c>, <c>MP_HinvEndpoint</c>, <c>MP_SinvEndpoint</c> (the product's MP_Ddr.log, MP_Hinv.log, MP_Sinv.log).</summary>
+    public const string Inventory = "CmgSim.ManagementPoint.Inventory";
+
+    /// <summary><c>MP_RelayEndpoint</c> state and status messages (the product's MP_Relay.log).</summary>
+    public const string StateMessages = "CmgSim.ManagementPoint.StateMessages";
 }

@@ -43,9 +43,10 @@ public sealed class ManagementPointOptions
     /// <summary>
     /// Endpoints whose messages must carry a valid <c>clientauth</c> signature from a registered
     /// client (Visibility <c>ClientSigned</c>, DC33 slide 13). Registration is not here: it carries
-    /// its own signature over <c>&lt;Data&gt;</c>.
+    /// its own signature over <c>&lt;Data&gt;</c>. Inventory and relay posts are signed with clientauth too
+    /// (client-protocols §3.6, §3.7).
     /// </summary>
-    public ISet<string> ClientSignedEndpoints { get; } = new HashSet<string>(["MP_PolicyManager", "MP_TokenManager"], StringComparer.OrdinalIgnoreCase);
+    public ISet<string> ClientSignedEndpoints { get; } = new HashSet<string>(["MP_PolicyManager", "MP_TokenManager", "MP_DdrEndpoint", "MP_HinvEndpoint", "MP_SinvEndpoint", "MP_SinvCollFileEndpoint", "MP_RelayEndpoint"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Refuse signed messages from registered but unapproved clients (empty 200). Off by default:

@@ -1,8 +1,12 @@
 using CmgSim.ManagementPoint.Authority;
 using CmgSim.ManagementPoint.CcmMessaging;
+using CmgSim.ManagementPoint.Inventory;
 using CmgSim.ManagementPoint.LocationManager;
+using CmgSim.ManagementPoint.Notification;
+using CmgSim.ManagementPoint.Policy;
 using CmgSim.ManagementPoint.Registration;
 using CmgSim.ManagementPoint.SiteDatabase;
+using CmgSim.ManagementPoint.StateMessages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,6 +45,21 @@ public static class ManagementPointServiceCollectionExtensions
         services.AddHttpContextAccessor();
         services.TryAddSingleton<SmsIssuingKeyMaterial>();
         services.TryAddSingleton<IUserDeviceAffinitySource, OptionsUserDeviceAffinitySource>();
+
+        // Inventory/discovery (client-protocols §3.6) and state/status messages (§3.7): stored before the acknowledgement.
+        services.TryAddSingleton<InventoryStore>();
+        services.TryAddSingleton<InventoryIntake>();
+        services.TryAddSingleton<DdrEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, DdrEndpoint>(static sp => sp.GetRequiredService<DdrEndpoint>()));
+        services.TryAddSingleton<HinvEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, HinvEndpoint>(static sp => sp.GetRequiredService<HinvEndpoint>()));
+        services.TryAddSingleton<SinvEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, SinvEndpoint>(static sp => sp.GetRequiredService<SinvEndpoint>()));
+        services.TryAddSingleton<StateMessageStore>();
+        services.TryAddSingleton<RelayEndpoint>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, RelayEndpoint>(static sp => sp.GetRequiredService<RelayEndpoint>()));
+        services.AddClientNotification();
+        services.AddManagementPointPolicy();
         return services;
     }
 }

@@ -40,9 +40,9 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
 
         using var response = await PostAsync(body);
 
-        // MP_PolicyManager itself is not simulated yet: past the check the message gets the "no reply" empty 200.
+        // Past the check MP_PolicyManager answers (ReplyAssignments).
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(Logged(id, "No reply"));
+        Assert.True(Logged(id, "Replied to message"));
         Assert.False(Logged(id, "signature check failed"));
     }
 
@@ -93,7 +93,7 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
     [Fact]
     public async Task Async_post_gets_an_acknowledgement_not_zero_bytes()
     {
-        var body = CcmMessageWriter.Write(CcmMessage.Create(TestClient.Header("MP_DdrEndpoint", "Async"), "<Report/>"));
+        var body = CcmMessageWriter.Write(CcmMessage.Create(TestClient.Header("MP_AppStateManager", "Async"), "<Report/>"));
         var id = CcmMessageReader.Read(body, null).Header.Id!;
 
         using var response = await PostAsync(body);

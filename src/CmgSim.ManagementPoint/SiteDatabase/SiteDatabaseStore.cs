@@ -86,6 +86,12 @@ internal sealed partial class SiteDatabaseStore : IDisposable
         transaction.Commit();
     }
 
+    /// <summary>
+    /// An open connection to the same database with the same durability pragmas, for features that keep
+    /// their own tables here (inventory, state messages); the caller disposes it.
+    /// </summary>
+    internal SqliteConnection OpenConnection() => Open();
+
     public void Dispose() => _keepAlive?.Dispose();
 
     private SqliteConnection Open()
