@@ -105,7 +105,6 @@ public sealed class BgbHandlerTests(NotificationHost host) : IClassFixture<Notif
     {
         var smsId = NewSmsId();
         var session = await LogInAsync(smsId);
-        var connected = host.Notifications.ConnectedCount;
         using var hangUp = new CancellationTokenSource();
         var poll = ContinueAsync(smsId, session, hangUp.Token);
         await WaitUntilAsync(() => host.Notifications.WaitingCount > 0, "the poll is held");
@@ -113,9 +112,9 @@ public sealed class BgbHandlerTests(NotificationHost host) : IClassFixture<Notif
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll);
 
+        // The host is shared with other tests running at the same time, so the global counts are not
+        // asserted here; this client's own session must be gone.
         await WaitUntilAsync(() => !host.Notifications.IsConnected(smsId), "the session ends when the client hangs up");
-        Assert.Equal(connected - 1, host.Notifications.ConnectedCount);
-        Assert.Equal(0, host.Notifications.WaitingCount);
     }
 
     [Fact]
