@@ -14,9 +14,10 @@ internal static class ClientCommand
         var labDirectory = CommonOptions.LabDirectory();
         var clientNumber = new Option<int>("--client") { Description = "Which lab client certificate to use (1-based).", DefaultValueFactory = static _ => 1 };
         var auth = new Option<ClientAuthChoice>("--auth") { Description = "How the client authenticates to the CMG.", DefaultValueFactory = static _ => ClientAuthChoice.Pki };
-        var run = new Command("run", "Runs one client through the CMG of a running 'cmgsim up': MPLIST, SITESIGNCERT, a CCM_POST location request and SUP GetConfig. Exit code 0 only if every step succeeded.")
+        var verbose = new Option<bool>("--verbose") { Description = "Also print each step's detail (what the reply held, or why it failed)." };
+        var run = new Command("run", "Runs one client's whole life through the CMG of a running 'cmgsim up': location, registration, policy (incl. the NAA), notification, hardware inventory, state messages, WSUS scan and update compliance. Exit code 0 only if every step succeeded.")
         {
-            labDirectory, clientNumber, auth,
+            labDirectory, clientNumber, auth, verbose,
         };
         run.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -43,24 +44,31 @@ internal static class ClientCommand
 
             using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System);
             Console.WriteLine($"Client {topology.Pki.Clients[index].Name} (PKI) through {topology.PublicUrl} ({topology.ServiceName})");
-            var steps = await session.RunAsync(cancellationToken);
-            PrintSteps(steps);
+            await using var life = new ClientLife(session, topology.Pki.Clients[index].Name, TimeProvider.System);
+            var steps = await life.RunAsync(cancellationToken);
+            PrintSteps(steps, parseResult.GetValue(verbose));
             return steps.All(static s => s.Succeeded) ? 0 : 1;
         });
         return new Command("client", "Simulated client commands.") { run };
     }
 
-    private static void PrintSteps(IReadOnlyList<ClientStepResult> steps)
+    private static void PrintSteps(IReadOnlyList<ClientStepResult> steps, bool verbose)
     {
-        const string Format = "{0,-13} {1,-6} {2,10}  {3}";
-        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, "STEP", "STATUS", "ELAPSED", "ENDPOINT"));
+        // The endpoint is the widest column, so it is padded to the longest one present.
+        var endpointWidth = Math.Max("ENDPOINT".Length, steps.Max(static s => s.Endpoint.Length));
+        var format = "{0,-28} {1,-" + endpointWidth.ToString(CultureInfo.InvariantCulture) + "} {2,-6} {3,10}";
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, format, "STEP", "ENDPOINT", "STATUS", "ELAPSED"));
         foreach (var step in steps)
         {
             var status = step.Status?.ToString(CultureInfo.InvariantCulture) ?? "-";
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, Format, step.Step, status, $"{step.Elapsed.TotalMilliseconds:F1} ms", step.Endpoint));
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, format, step.Step, step.Endpoint, status, $"{step.Elapsed.TotalMilliseconds:F1} ms"));
             if (!step.Succeeded)
             {
                 Console.WriteLine($"  FAILED: {step.Detail}");
+            }
+            else if (verbose)
+            {
+                Console.WriteLine($"  {step.Detail}");
             }
         }
 
