@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using CmgSim.Client.Diagnostics;
 using CmgSim.Core.Topology;
 
 namespace CmgSim.Client;
@@ -13,7 +14,9 @@ public static class TopologyClientFactory
     /// loopback listener), requests go to <c>https://&lt;ServiceName&gt;:&lt;port&gt;</c> and the name is
     /// mapped to that address, so the CMG's server certificate name check passes as in the product.
     /// </summary>
-    public static PkiClientSession Create(TopologyDocument topology, int clientIndex, TimeProvider timeProvider, PkiClientFlowOptions? options = null)
+    /// <param name="exchangeLog">When given, every request and response is recorded there (for --verbose).</param>
+    /// <param name="direct">True for an intranet client: it talks to the MP and SUP directly, not through the CMG.</param>
+    public static PkiClientSession Create(TopologyDocument topology, int clientIndex, TimeProvider timeProvider, PkiClientFlowOptions? options = null, HttpExchangeLog? exchangeLog = null, bool direct = false)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -29,7 +32,7 @@ public static class TopologyClientFactory
         string? resolveName = null;
         IPEndPoint? resolveTo = null;
         var baseUri = publicUrl;
-        if (IPAddress.TryParse(publicUrl.Host.Trim('[', ']'), out var address) && !string.IsNullOrEmpty(topology.ServiceName))
+        if (!direct && IPAddress.TryParse(publicUrl.Host.Trim('[', ']'), out var address) && !string.IsNullOrEmpty(topology.ServiceName))
         {
             resolveName = topology.ServiceName;
             resolveTo = new IPEndPoint(address, 0);
@@ -41,9 +44,11 @@ public static class TopologyClientFactory
         var issuing = LoadCertificate(topology.Pki.IssuingCaPem);
         var clientCertificate = LoadClientCertificate(entry.CertPem, entry.KeyPem);
         var handler = CmgClientHttp.CreateHandler(clientCertificate, root, resolveName, resolveTo, [issuing]);
-        var http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        var mpUrl = Combine(baseUri, managementPoint.MutualAuthPath);
-        var supUrl = Combine(baseUri, softwareUpdatePoint.MutualAuthPath);
+        HttpMessageHandler pipeline = exchangeLog is null ? handler : new HttpExchangeRecorder(exchangeLog) { InnerHandler = handler };
+        var http = new HttpClient(pipeline, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        // An intranet client talks to the roles' own URLs; an internet client goes through the CMG.
+        var mpUrl = direct ? new Uri(managementPoint.InternalUrl) : Combine(baseUri, managementPoint.MutualAuthPath);
+        var supUrl = direct ? new Uri(softwareUpdatePoint.InternalUrl) : Combine(baseUri, softwareUpdatePoint.MutualAuthPath);
         var flowOptions = options ?? new PkiClientFlowOptions { SiteCode = topology.SiteCode, ClientHostName = entry.Name.ToUpperInvariant() };
         var flow = new PkiClientFlow(http, mpUrl, supUrl, timeProvider, flowOptions);
         return new PkiClientSession(flow, http, mpUrl, supUrl, clientCertificate, root, issuing, clientCertificate);

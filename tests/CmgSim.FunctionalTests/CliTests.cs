@@ -44,6 +44,16 @@ public sealed class CliTests
             Assert.Contains("Register ", clientOutput);
             Assert.True(File.Exists(Path.Combine(lab, "logs", "SMS_Cloud_ProxyConnector.log")));
 
+            // --verbose: every exchange with its headers and decoded bodies (the CCM_POST envelope unpacked).
+            var (verboseExit, verboseOutput) = await RunAsync("client", "run", "--lab-dir", lab, "--client", "2", "--verbose");
+            Assert.True(verboseExit == 0, verboseOutput);
+            Assert.Contains("GET https://", verboseOutput);
+            Assert.Contains("CCM_POST https://", verboseOutput);
+            Assert.Contains("<MPList>", verboseOutput);
+            Assert.Contains("<!-- Msg header -->", verboseOutput);
+            Assert.Contains("ClientRegistrationRequest", verboseOutput);
+            Assert.Contains("  < 200", verboseOutput);
+
             using (var kill = Process.Start("kill", ["-TERM", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync();

@@ -37,6 +37,21 @@ public sealed class ClientLifeTests
     }
 
     [Fact]
+    public async Task WholeLife_DirectlyAgainstTheMp_EveryStepSucceeds()
+    {
+        await using var lab = await TestLab.StartAsync();
+        using var session = TopologyClientFactory.Create(lab.Document, 1, TimeProvider.System, direct: true);
+        await using var life = new ClientLife(session, "CLIENT03", TimeProvider.System);
+
+        var steps = await life.RunAsync();
+
+        Assert.All(steps, s => Assert.True(s.Succeeded, $"{s.Step} {s.Endpoint}: {s.Status} {s.Detail}"));
+        Assert.All(steps.Where(static s => s.Endpoint.Length > 0), s => Assert.DoesNotContain("CCM_Proxy", s.Endpoint));
+        Assert.Equal(@"CONTOSO\svc-cm-naa", life.NetworkAccessAccount?.UserName);
+        Assert.NotEmpty(life.LastScan!.UpdateRevisionIds);
+    }
+
+    [Fact]
     public async Task Schedule_ThroughCmg_TwoCompressedHoursPollAndInventoryTwiceInOneSecond()
     {
         await using var lab = await TestLab.StartAsync();

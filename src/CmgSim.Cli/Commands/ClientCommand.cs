@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CmgSim.Client;
+using CmgSim.Client.Diagnostics;
 using CmgSim.Core;
 using CmgSim.Core.Topology;
 
@@ -14,10 +15,11 @@ internal static class ClientCommand
         var labDirectory = CommonOptions.LabDirectory();
         var clientNumber = new Option<int>("--client") { Description = "Which lab client certificate to use (1-based).", DefaultValueFactory = static _ => 1 };
         var auth = new Option<ClientAuthChoice>("--auth") { Description = "How the client authenticates to the CMG.", DefaultValueFactory = static _ => ClientAuthChoice.Pki };
+        var direct = new Option<bool>("--direct") { Description = "Run as an intranet client: straight to the MP and SUP, not through the CMG." };
         var verbose = new Option<bool>("--verbose") { Description = "Also print each step's detail (what the reply held, or why it failed)." };
         var run = new Command("run", "Runs one client's whole life through the CMG of a running 'cmgsim up': location, registration, policy (incl. the NAA), notification, hardware inventory, state messages, WSUS scan and update compliance. Exit code 0 only if every step succeeded.")
         {
-            labDirectory, clientNumber, auth, verbose,
+            labDirectory, clientNumber, auth, verbose, direct,
         };
         run.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -42,15 +44,51 @@ internal static class ClientCommand
                 return 2;
             }
 
-            using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System);
-            Console.WriteLine($"Client {topology.Pki.Clients[index].Name} (PKI) through {topology.PublicUrl} ({topology.ServiceName})");
+            var exchanges = parseResult.GetValue(verbose) ? new HttpExchangeLog() : null;
+            var intranet = parseResult.GetValue(direct);
+            using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System, exchangeLog: exchanges, direct: intranet);
+            Console.WriteLine(intranet
+                ? $"Client {topology.Pki.Clients[index].Name} (PKI) on the intranet, directly to {session.ManagementPointBaseUrl}"
+                : $"Client {topology.Pki.Clients[index].Name} (PKI) through {topology.PublicUrl} ({topology.ServiceName})");
             await using var life = new ClientLife(session, topology.Pki.Clients[index].Name, TimeProvider.System);
             var steps = await life.RunAsync(cancellationToken);
             PrintSteps(steps, parseResult.GetValue(verbose));
+            if (exchanges is not null)
+            {
+                PrintExchanges(exchanges);
+            }
+
             return steps.All(static s => s.Succeeded) ? 0 : 1;
         });
         return new Command("client", "Simulated client commands.") { run };
     }
+
+    /// <summary>--verbose: every request and response, headers and decoded bodies, in the order they happened.</summary>
+    private static void PrintExchanges(HttpExchangeLog log)
+    {
+        var number = 0;
+        foreach (var exchange in log.Exchanges)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"#{++number} {exchange.Method} {exchange.Url}");
+            foreach (var header in exchange.RequestHeaders)
+            {
+                Console.WriteLine($"  > {header}");
+            }
+
+            Console.WriteLine(Indent(exchange.RequestBody, "  > "));
+            Console.WriteLine($"  < {(exchange.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no response")}");
+            foreach (var header in exchange.ResponseHeaders)
+            {
+                Console.WriteLine($"  < {header}");
+            }
+
+            Console.WriteLine(Indent(exchange.ResponseBody, "  < "));
+        }
+    }
+
+    private static string Indent(string text, string prefix) =>
+        string.Join(Environment.NewLine, text.Split('\n').Select(line => prefix + line.TrimEnd('\r')));
 
     private static void PrintSteps(IReadOnlyList<ClientStepResult> steps, bool verbose)
     {
