@@ -23,6 +23,23 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
         return await host.Client.SendAsync(request);
     }
 
+    /// <summary>The MP logs a reply after writing it, so the client can see the response first: poll briefly.</summary>
+    private async Task<bool> EventuallyLogged(string messageId, string text)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!Logged(messageId, text))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(5))
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
+    }
+
     private bool Logged(string messageId, string text) =>
         host.Logs.Any(l => l.Category == ManagementPointLogCategories.Messaging && l.Message.Contains(messageId, StringComparison.Ordinal) && l.Message.Contains(text, StringComparison.Ordinal));
 
@@ -42,7 +59,7 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
 
         // Past the check MP_PolicyManager answers (ReplyAssignments).
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(Logged(id, "Replied to message"));
+        Assert.True(await EventuallyLogged(id, "Replied to message"));
         Assert.False(Logged(id, "signature check failed"));
     }
 
@@ -58,7 +75,7 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(0, response.Content.Headers.ContentLength);
-        Assert.True(Logged(envelope.Header.Id!, "signature check failed (PayloadSignatureInvalid): PayloadSignature does not verify"));
+        Assert.True(await EventuallyLogged(envelope.Header.Id!, "signature check failed (PayloadSignatureInvalid): PayloadSignature does not verify"));
     }
 
     [Fact]
@@ -75,8 +92,8 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
 
         Assert.Equal(0, first.Content.Headers.ContentLength);
         Assert.Equal(0, second.Content.Headers.ContentLength);
-        Assert.True(Logged(CcmMessageReader.Read(unknown, null).Header.Id!, "(UnknownClient)"));
-        Assert.True(Logged(CcmMessageReader.Read(foreign, null).Header.Id!, "(KeyMismatch)"));
+        Assert.True(await EventuallyLogged(CcmMessageReader.Read(unknown, null).Header.Id!, "(UnknownClient)"));
+        Assert.True(await EventuallyLogged(CcmMessageReader.Read(foreign, null).Header.Id!, "(KeyMismatch)"));
     }
 
     [Fact]
@@ -87,7 +104,7 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
         using var response = await PostAsync(body);
 
         Assert.Equal(0, response.Content.Headers.ContentLength);
-        Assert.True(Logged(CcmMessageReader.Read(body, null).Header.Id!, "(MissingHook)"));
+        Assert.True(await EventuallyLogged(CcmMessageReader.Read(body, null).Header.Id!, "(MissingHook)"));
     }
 
     [Fact]
@@ -121,7 +138,7 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEqual(0, response.Content.Headers.ContentLength);
-        Assert.True(Logged(id, "via " + authPath));
+        Assert.True(await EventuallyLogged(id, "via " + authPath));
         Assert.DoesNotContain(host.Logs, l => l.Level >= LogLevel.Error);
         Assert.NotEmpty(Encoding.ASCII.GetString(await response.Content.ReadAsByteArrayAsync()));
     }

@@ -1,3 +1,4 @@
+using CmgSim.Messaging.Signing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -41,7 +42,7 @@ internal sealed class SiteSigningKeyMaterial
         var certificate = options.SiteSigningCertificate ?? CreateSelfSigned(options.Fqdn, timeProvider);
         var der = certificate.RawData;
         var rsa = certificate.GetRSAPublicKey() ?? throw new InvalidOperationException("The site signing certificate has no RSA key.");
-        var blob = CryptoApiPublicKeyBlob.FromRsa(rsa.ExportParameters(includePrivateParameters: false));
+        var blob = CcmPublicKeyBlob.FromRsa(rsa);
         string? certificateSignature = null;
         string? blobSignature = null;
         using (var privateKey = certificate.GetRSAPrivateKey())
