@@ -209,6 +209,7 @@ internal sealed class ChannelTestTopology : IAsyncDisposable
             o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
             o.MaxReconnectDelay = TimeSpan.FromMilliseconds(500);
             o.JitterSeed = 1;
+            o.DrainTimeout = TimeSpan.FromSeconds(1);
             configure?.Invoke(o);
         });
         var app = builder.Build();

@@ -61,6 +61,7 @@ public sealed class ConnectionPointHost : IAsyncDisposable
         });
         builder.Services.AddChannelDialer(channels =>
         {
+            channels.DrainTimeout = settings.ShutdownTimeout;
             settings.ConfigureChannels(channels);
             channels.Publication = new ConnectionPointPublication
             {

@@ -203,7 +203,21 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
             }
         }
 
+        // Channels in use get the drain time for their requests, then they are ended: a channel whose VM side
+        // has already gone can leave Kestrel's last GOAWAY write with no reader, which would otherwise hold
+        // the shutdown until the host's timeout and its abort.
+        _ = EndChannelsAfterDrainAsync();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task EndChannelsAfterDrainAsync()
+    {
+        await Task.Delay(_options.DrainTimeout, _timeProvider);
+        foreach (var connection in _live.Keys)
+        {
+            Log.DrainEnded(_logger, _channelUrl);
+            connection.EndChannel();
+        }
     }
 
     public ValueTask DisposeAsync()
@@ -224,6 +238,9 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Cannot open a channel to {ChannelUrl} (attempt {Attempt}), retrying in {DelayMs:F0} ms: {Reason}")]
         public static partial void DialFailed(ILogger logger, Uri channelUrl, int attempt, double delayMs, string reason);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Channel to {ChannelUrl} ended after the drain time")]
+        public static partial void DrainEnded(ILogger logger, Uri channelUrl);
 
         [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "The VM instance at {ChannelUrl} refused this connection point with {StatusCode} {Reason}; no more retries")]
         public static partial void Rejected(ILogger logger, Uri channelUrl, int statusCode, string reason);

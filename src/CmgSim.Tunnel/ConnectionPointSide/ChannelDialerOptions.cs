@@ -31,6 +31,12 @@ public sealed class ChannelDialerOptions
 
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// On shutdown, how long channels carrying requests may drain (GOAWAY sent, in-flight requests
+    /// finishing) before they are ended. Default 5 s; keep it no longer than the host's shutdown timeout.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Seed of the reconnect jitter, so tests are repeatable. Null: a random seed.</summary>
     public int? JitterSeed { get; set; }
 }
