@@ -1,6 +1,5 @@
 using System.Globalization;
 using CmgSim.ManagementPoint.SiteDatabase;
-using Microsoft.Data.Sqlite;
 
 namespace CmgSim.ManagementPoint.Inventory;
 
@@ -52,7 +51,7 @@ internal sealed class InventoryStore
     {
         using var connection = _database.OpenConnection();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var insert = Command(connection, transaction, """
+        using var insert = SiteDatabaseStore.Command(connection, transaction, """
             INSERT INTO InventoryReports (MessageId, Endpoint, SmsId, NetbiosName, ReportType, InventoryActionId, ReportDate, InstanceCount, AttachmentCount, ReceivedAt, Body)
             VALUES ($MessageId, $Endpoint, $SmsId, $NetbiosName, $ReportType, $InventoryActionId, $ReportDate, $InstanceCount, $AttachmentCount, $ReceivedAt, $Body)
             ON CONFLICT (MessageId) DO NOTHING
@@ -76,7 +75,7 @@ internal sealed class InventoryStore
 
         for (var i = 0; i < instances.Count; i++)
         {
-            using var command = Command(connection, transaction, """
+            using var command = SiteDatabaseStore.Command(connection, transaction, """
                 INSERT INTO InventoryInstances (ReportId, Ordinal, Class, ParentClass, Namespace, Content, Properties)
                 VALUES ($ReportId, $Ordinal, $Class, $ParentClass, $Namespace, $Content, $Properties);
                 """);
@@ -92,7 +91,7 @@ internal sealed class InventoryStore
 
         for (var i = 0; i < attachments.Count; i++)
         {
-            using var command = Command(connection, transaction, """
+            using var command = SiteDatabaseStore.Command(connection, transaction, """
                 INSERT INTO InventoryAttachments (ReportId, Ordinal, Name, Offset, Length, Content)
                 VALUES ($ReportId, $Ordinal, $Name, $Offset, $Length, $Content);
                 """);
@@ -107,13 +106,5 @@ internal sealed class InventoryStore
 
         transaction.Commit();
         return true;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
     }
 }

@@ -92,6 +92,15 @@ internal sealed partial class SiteDatabaseStore : IDisposable
     /// </summary>
     internal SqliteConnection OpenConnection() => Open();
 
+    /// <summary>A command inside <paramref name="transaction"/>, for stores that write several tables at once.</summary>
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
     public void Dispose() => _keepAlive?.Dispose();
 
     private SqliteConnection Open()

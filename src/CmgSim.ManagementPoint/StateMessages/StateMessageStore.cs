@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CmgSim.ManagementPoint.SiteDatabase;
-using Microsoft.Data.Sqlite;
 
 namespace CmgSim.ManagementPoint.StateMessages;
 
@@ -48,7 +47,7 @@ internal sealed class StateMessageStore
     {
         using var connection = _database.OpenConnection();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var insert = Command(connection, transaction, """
+        using var insert = SiteDatabaseStore.Command(connection, transaction, """
             INSERT INTO RelayMessages (MessageId, SmsId, SourceHost, ReportContent, StateCount, StatusCount, ReceivedAt, Body)
             VALUES ($MessageId, $SmsId, $SourceHost, $ReportContent, $StateCount, $StatusCount, $ReceivedAt, $Body)
             ON CONFLICT (MessageId) DO NOTHING
@@ -70,7 +69,7 @@ internal sealed class StateMessageStore
         for (var i = 0; i < content.StateMessages.Count; i++)
         {
             var state = content.StateMessages[i];
-            using var command = Command(connection, transaction, """
+            using var command = SiteDatabaseStore.Command(connection, transaction, """
                 INSERT INTO StateMessages (RelayId, Ordinal, SmsId, TopicId, TopicType, TopicIdType, StateId, Criticality, SerialNumber, MessageTime, UserParameters)
                 VALUES ($RelayId, $Ordinal, $SmsId, $TopicId, $TopicType, $TopicIdType, $StateId, $Criticality, $SerialNumber, $MessageTime, $UserParameters);
                 """);
@@ -91,7 +90,7 @@ internal sealed class StateMessageStore
         for (var i = 0; i < content.StatusMessages.Count; i++)
         {
             var status = content.StatusMessages[i];
-            using var command = Command(connection, transaction, """
+            using var command = SiteDatabaseStore.Command(connection, transaction, """
                 INSERT INTO StatusMessages (RelayId, Ordinal, SmsId, ModuleName, Component, StatusMessageId, Severity, Xml)
                 VALUES ($RelayId, $Ordinal, $SmsId, $ModuleName, $Component, $StatusMessageId, $Severity, $Xml);
                 """);
@@ -108,13 +107,5 @@ internal sealed class StateMessageStore
 
         transaction.Commit();
         return true;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
     }
 }
