@@ -12,6 +12,7 @@ internal static class Program
             UpCommand.Create(),
             PkiCommand.Create(),
             ClientCommand.Create(),
+            TokenCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

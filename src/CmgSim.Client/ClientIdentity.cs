@@ -28,6 +28,9 @@ public sealed class ClientIdentity : IDisposable
     /// <summary><c>GUID:…</c>; null until the MP assigned one, or the client's own proposal.</summary>
     public string? SmsId { get; set; }
 
+    /// <summary>The 90-day site client token the MP issued at a bulk-token registration (null for PKI and Entra clients).</summary>
+    public string? SiteClientToken { get; set; }
+
     /// <param name="notBefore">Certificate validity start; pass the injected clock's time.</param>
     public static ClientIdentity Create(string hostName, DateTimeOffset notBefore, string? proposedSmsId = null)
     {

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using CmgSim.Client.TokenAuthentication;
 using CmgSim.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,7 +48,7 @@ public sealed partial class ClientLife : IAsyncDisposable
 
     private static readonly HttpMethod CcmPost = new("CCM_POST");
 
-    private readonly PkiClientSession _session;
+    private readonly ClientSession _session;
     private readonly TimeProvider _timeProvider;
     private readonly ClientLifeOptions _options;
     private readonly WsusScanFlowOptions _wsusOptions;
@@ -56,7 +57,7 @@ public sealed partial class ClientLife : IAsyncDisposable
     private long _serialNumber;
 
     /// <param name="hostName">The client's NetBIOS name (its ConfigMgr identity's host name).</param>
-    public ClientLife(PkiClientSession session, string hostName, TimeProvider timeProvider, ClientLifeOptions? options = null, ILogger<ClientLife>? logger = null)
+    public ClientLife(ClientSession session, string hostName, TimeProvider timeProvider, ClientLifeOptions? options = null, ILogger<ClientLife>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentException.ThrowIfNullOrEmpty(hostName);
@@ -106,19 +107,41 @@ public sealed partial class ClientLife : IAsyncDisposable
     private async Task<List<ClientStepResult>> RunStepsAsync(CancellationToken cancellationToken)
     {
         var results = new List<ClientStepResult>();
+        if (_session.Tokens is { } tokens)
+        {
+            // A token client first gets its credential and a CCM token; without one nothing else can pass the CMG.
+            var tokenSteps = await tokens.AcquireAsync(cancellationToken);
+            results.AddRange(tokenSteps);
+            if (tokenSteps.Count == 0 || tokenSteps.Any(static s => !s.Succeeded && s.Step == CcmTokenSource.StsStep) || !tokenSteps.Any(static s => s.Step == CcmTokenSource.StsStep))
+            {
+                return results;
+            }
+        }
 
         var location = await _session.Flow.RunAsync(cancellationToken);
         results.AddRange(location);
-        if (location.Where(static s => s.Step != PkiClientFlow.GetConfigStep).Any(static s => !s.Succeeded))
+        if (location.Where(static s => s.Step != ClientFlow.GetConfigStep).Any(static s => !s.Succeeded))
         {
             return results;
         }
 
-        var registration = await _session.Flow.RegisterAsync(Identity, cancellationToken: cancellationToken);
+        var registration = await _session.Flow.RegisterAsync(Identity, _session.CcmRequestPath, cancellationToken);
         results.Add(registration);
         if (!registration.Succeeded)
         {
             return results;
+        }
+
+        if (_session.Tokens is { } siteTokens && Identity.SiteClientToken is { } clientToken)
+        {
+            // The bulk token is discarded: from now on the site client token buys the CCM tokens.
+            siteTokens.UseSiteClientToken(clientToken);
+            var exchange = await siteTokens.AcquireAsync(cancellationToken);
+            results.AddRange(exchange);
+            if (exchange.Any(static s => !s.Succeeded))
+            {
+                return results;
+            }
         }
 
         results.Add(await PollPolicyAsync(cancellationToken));
@@ -158,9 +181,9 @@ public sealed partial class ClientLife : IAsyncDisposable
 
     /// <summary>One machine policy cycle: RequestAssignments and every policy body, secret ones decrypted.</summary>
     public Task<ClientStepResult> PollPolicyAsync(CancellationToken cancellationToken = default) =>
-        TimedAsync(PolicyStep, _session.ManagementPointBaseUrl.AbsoluteUri.TrimEnd('/') + "/ccm_system/request", async token =>
+        TimedAsync(PolicyStep, _session.ManagementPointBaseUrl.AbsoluteUri.TrimEnd('/') + _session.CcmRequestPath, async token =>
         {
-            var policies = await new PolicyFlow(_session.Http, _session.ManagementPointBaseUrl, _timeProvider).RunAsync(Identity, token);
+            var policies = await new PolicyFlow(_session.Http, _session.ManagementPointBaseUrl, _timeProvider, _session.CcmRequestPath).RunAsync(Identity, token);
             Policies = policies;
             var detail = $"{policies.Count} policies ({string.Join(", ", policies.Select(static p => p.Category).Distinct(StringComparer.Ordinal))})";
             var naa = policies.SelectMany(static p => p.Secrets).ToList();
@@ -182,6 +205,19 @@ public sealed partial class ClientLife : IAsyncDisposable
         var body = InventoryReportBuilder.HardwareInventory(
             Identity, _options.Domain, _options.OSCaption, _options.OSVersion, _options.OSBuildNumber.ToString(CultureInfo.InvariantCulture), now);
         return PostAsyncMessageAsync(HardwareInventoryStep, InventoryReportBuilder.HinvEndpoint, body, cancellationToken);
+    }
+
+    /// <summary>
+    /// The monthly renewal of a site client token at client start (cmg-facts §2.4); fails for clients that hold none.
+    /// </summary>
+    public Task<ClientStepResult> RenewSiteClientTokenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_session.Tokens is not { } tokens || Identity.SiteClientToken is null)
+        {
+            return Task.FromResult(new ClientStepResult(CcmTokenSource.RenewStep, string.Empty, null, TimeSpan.Zero, false, "This client holds no site client token."));
+        }
+
+        return LoggedAsync(tokens.RenewSiteClientTokenAsync(cancellationToken));
     }
 
     public async ValueTask DisposeAsync()
@@ -250,7 +286,7 @@ public sealed partial class ClientLife : IAsyncDisposable
     /// <summary>A signed asynchronous CCM_POST; succeeds only on the MP's <c>MessageAcknowledgement Status="Accepted"</c>.</summary>
     private Task<ClientStepResult> PostAsyncMessageAsync(string step, string endpointName, string body, CancellationToken cancellationToken)
     {
-        var url = _session.ManagementPointBaseUrl.AbsoluteUri.TrimEnd('/') + "/ccm_system/request";
+        var url = _session.ManagementPointBaseUrl.AbsoluteUri.TrimEnd('/') + _session.CcmRequestPath;
         return TimedAsync(step, url, async token =>
         {
             var messageId = "{" + Guid.NewGuid().ToString().ToUpperInvariant() + "}";

@@ -16,7 +16,7 @@ public sealed record DownloadedPolicy(string PolicyId, string Category, int Flag
 /// <c>&lt;mp&gt;</c> placeholder replaced by the MP base URL; secret policies are fetched with the
 /// <c>ClientToken</c> headers, decrypted with the client key and their values deobfuscated.
 /// </summary>
-public sealed class PolicyFlow(HttpClient http, Uri managementPointBaseUrl, TimeProvider timeProvider)
+public sealed class PolicyFlow(HttpClient http, Uri managementPointBaseUrl, TimeProvider timeProvider, string ccmRequestPath = ClientSession.CcmSystemPath)
 {
     private static readonly HttpMethod CcmPost = new("CCM_POST");
     private readonly string _base = managementPointBaseUrl.AbsoluteUri.TrimEnd('/');
@@ -71,7 +71,7 @@ public sealed class PolicyFlow(HttpClient http, Uri managementPointBaseUrl, Time
             new XElement("Resource", new XAttribute("ResourceType", "Machine")),
             new XElement("ServerCookie"))
             .ToString(SaveOptions.DisableFormatting);
-        using var request = new HttpRequestMessage(CcmPost, _base + "/ccm_system/request")
+        using var request = new HttpRequestMessage(CcmPost, _base + ccmRequestPath)
         {
             Content = new ByteArrayContent(CcmSigner.WriteSigned(header, body, identity.Key, smsId, identity.HostName)),
         };

@@ -5,6 +5,7 @@ using CmgSim.CloudService.Hosting;
 using CmgSim.CloudService.Routing;
 using CmgSim.CloudService.ServiceMetadata;
 using CmgSim.CloudService.Statistics;
+using CmgSim.CloudService.TokenAuthentication;
 using CmgSim.Core;
 using CmgSim.Tunnel;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CloudServiceExtensions
 {
     /// <summary>Adds one CMG VM instance: URL filter, client authentication, channel registry and forwarding.</summary>
-    public static IServiceCollection AddCloudService(this IServiceCollection services, Action<CloudServiceOptions> configure, CloudCertificateValidators validators)
+    /// <param name="tokens">Token authentication of ServerAuth URLs; null refuses every token.</param>
+    public static IServiceCollection AddCloudService(this IServiceCollection services, Action<CloudServiceOptions> configure, CloudCertificateValidators validators, CloudTokenAuthentication? tokens = null)
     {
         services.AddOptions<CloudServiceOptions>()
             .Configure(configure)
@@ -32,6 +34,12 @@ public static class CloudServiceExtensions
         services.AddMetrics();
         services.TryAddSingleton<PublishedUrlList>();
         services.TryAddSingleton<ClientCertificateAuthenticator>();
+        if (tokens is not null)
+        {
+            services.AddSingleton(tokens);
+        }
+
+        services.TryAddSingleton<BearerTokenAuthenticator>();
         services.TryAddSingleton<ServiceMetadataResponder>();
         services.TryAddSingleton<ChannelEndpoints>();
         services.TryAddSingleton<CmgForwardingHandler>();

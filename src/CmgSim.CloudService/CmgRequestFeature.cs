@@ -1,3 +1,4 @@
+using CmgSim.Identity.Tokens;
 using CmgSim.CloudService.Routing;
 using CmgSim.Core.Errors;
 
@@ -11,6 +12,9 @@ public sealed class CmgRequestFeature
     public long? EndpointId { get; set; }
 
     public string? ConnectionPoint { get; set; }
+
+    /// <summary>The bearer token kind a ServerAuth request was admitted with.</summary>
+    public BearerTokenKind? TokenKind { get; set; }
 
     /// <summary>The CMG error the request was answered with, if any.</summary>
     public CmgError? Error { get; set; }

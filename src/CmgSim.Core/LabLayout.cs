@@ -19,6 +19,9 @@ public sealed class LabLayout
 
     public string SiteDatabase => Path.Combine(Root, "site.db");
 
+    /// <summary>The local Entra tenant's signing keys and the devices' workplace-join certificates.</summary>
+    public string EntraDirectory => Path.Combine(Root, "entra");
+
     /// <summary>The default lab folder: <c>./lab</c> under the current directory.</summary>
     public static LabLayout Default() => new(Path.Combine(Environment.CurrentDirectory, "lab"));
 }

@@ -5,6 +5,8 @@ using CmgSim.ManagementPoint.Authority;
 using CmgSim.ManagementPoint.CcmMessaging;
 using CmgSim.ManagementPoint.Notification;
 using CmgSim.ManagementPoint.Policy;
+using CmgSim.ManagementPoint.SecurityTokenService;
+using Microsoft.AspNetCore.Http;
 
 namespace CmgSim.ManagementPoint;
 
@@ -41,6 +43,8 @@ public static class ManagementPointEndpointRouteBuilderExtensions
         MapCcmPost(group, CcmSystemWindowsAuthRequestPath, CcmAuthPath.WindowsAuth, "MP CCM_POST ccm_system_windowsauth");
         MapCcmPost(group, CcmSystemAltAuthRequestPath, CcmAuthPath.AltAuth, "MP CCM_POST ccm_system_altauth");
         MapCcmPost(group, CcmSystemTokenAuthRequestPath, CcmAuthPath.TokenAuth, "MP CCM_POST ccm_system_tokenauth");
+        group.MapMethods(CcmStsEndpoint.Path, [HttpMethods.Get, HttpMethods.Post], context => context.RequestServices.GetRequiredService<CcmStsEndpoint>().HandleAsync(context))
+            .WithDisplayName("MP CCM_STS");
         group.MapClientNotification();
         group.MapPolicy();
         return group;

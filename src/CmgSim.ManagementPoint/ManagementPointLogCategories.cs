@@ -17,4 +17,7 @@ public static class ManagementPointLogCategories
 
     /// <summary><c>MP_RelayEndpoint</c> state and status messages (the product's MP_Relay.log).</summary>
     public const string StateMessages = "CmgSim.ManagementPoint.StateMessages";
+
+    /// <summary><c>CCM_STS</c> and the token checks of <c>ccm_system_tokenauth</c> (the product's CCM_STS.log).</summary>
+    public const string Sts = "CmgSim.ManagementPoint.Sts";
 }

@@ -5,6 +5,7 @@ using CmgSim.ManagementPoint.LocationManager;
 using CmgSim.ManagementPoint.Notification;
 using CmgSim.ManagementPoint.Policy;
 using CmgSim.ManagementPoint.Registration;
+using CmgSim.ManagementPoint.SecurityTokenService;
 using CmgSim.ManagementPoint.SiteDatabase;
 using CmgSim.ManagementPoint.StateMessages;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public static class ManagementPointServiceCollectionExtensions
         services.TryAddSingleton<LocationManagerEndpoint>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, LocationManagerEndpoint>(static sp => sp.GetRequiredService<LocationManagerEndpoint>()));
         services.TryAddSingleton<CcmRequestEndpoint>();
+        services.TryAddSingleton<CcmStsEndpoint>();
         services.TryAddSingleton<WindowsAuthChallenge>();
         services.TryAddSingleton<SiteDatabaseStore>();
         services.TryAddSingleton<ISmsIdGenerator, RandomSmsIdGenerator>();
@@ -60,6 +62,15 @@ public static class ManagementPointServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICcmMessageHandler, RelayEndpoint>(static sp => sp.GetRequiredService<RelayEndpoint>()));
         services.AddClientNotification();
         services.AddManagementPointPolicy();
+        return services;
+    }
+
+    /// <summary>Lets token clients in: <c>CCM_STS</c> issues CCM tokens and <c>ccm_system_tokenauth</c> accepts them.</summary>
+    public static IServiceCollection AddManagementPointTokenAuthentication(this IServiceCollection services, ManagementPointTokenAuthentication tokens)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(tokens);
+        services.AddSingleton(tokens);
         return services;
     }
 }

@@ -9,8 +9,14 @@ using CmgSim.ConnectionPoint.Forwarding;
 using CmgSim.ConnectionPoint.Hosting;
 using CmgSim.Core;
 using CmgSim.Core.Topology;
+using CmgSim.CloudService.TokenAuthentication;
+using CmgSim.Core.Security;
 using CmgSim.Identity.Certificates;
+using CmgSim.Identity.Entra;
 using CmgSim.Identity.Pki;
+using CmgSim.Identity.SiteTokens;
+using CmgSim.Identity.Tokens;
+using CmgSim.ManagementPoint.SecurityTokenService;
 using CmgSim.ManagementPoint;
 using CmgSim.ManagementPoint.LocationManager;
 using CmgSim.SoftwareUpdatePoint;
@@ -38,6 +44,9 @@ public sealed partial class LabTopology : IAsyncDisposable
     private Uri? _managementPointUrl;
     private Uri? _softwareUpdatePointUrl;
     private int _publicPort;
+    private EntraTenantOptions? _entraOptions;
+    private X509Certificate2? _tokenSigningCertificate;
+    private CachedBulkTokenBlockList? _blockList;
 
     private LabTopology(TopologyOptions options, LabPki pki, LabLayout layout, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -59,6 +68,17 @@ public sealed partial class LabTopology : IAsyncDisposable
     public TopologyDocument Document { get; private set; } = null!;
 
     public IReadOnlyList<VmInstanceHost> Instances => _instances;
+
+    /// <summary>The local Microsoft Entra tenant; null when <see cref="TopologyOptions.EnableEntra"/> is off.</summary>
+    public EntraTenantHost? Entra { get; private set; }
+
+    /// <summary>The site token service; null when <see cref="TopologyOptions.EnableSiteTokens"/> is off.</summary>
+    public SiteTokenService? SiteTokens { get; private set; }
+
+    /// <summary>The bulk registration tokens the site issued (their GUIDs and state, in site.db).</summary>
+    public BulkRegistrationTokenStore? BulkTokens { get; private set; }
+
+    public Guid HierarchyId { get; private set; }
 
     public IReadOnlyList<ConnectionPointHost?> ConnectionPoints => _connectionPoints;
 
@@ -110,6 +130,8 @@ public sealed partial class LabTopology : IAsyncDisposable
 
     private async Task StartRolesAsync(CancellationToken cancellationToken)
     {
+        await StartTokenServicesAsync(cancellationToken);
+
         // SUP, then the VM instances (the MP hands out the CMG's URL), then the MP, then the connection points.
         _softwareUpdatePoint = await SiteRoleHost.StartAsync(
             new IPEndPoint(IPAddress.Loopback, _options.SoftwareUpdatePointPort),
@@ -136,6 +158,7 @@ public sealed partial class LabTopology : IAsyncDisposable
                 ServerCertificate = Pki.ServerCertificate,
                 ServerCertificateChain = Pki.GetIntermediates(),
                 Validators = validators,
+                TokenAuthentication = CreateCloudTokenAuthentication(),
                 Configure = ConfigureCloudService(n),
                 ConfigureChannels = channels => channels.IdleChannelTimeout = _options.IdleChannelTimeout,
                 LoggerFactory = _loggerFactory,
@@ -198,6 +221,84 @@ public sealed partial class LabTopology : IAsyncDisposable
 
     private static string ConnectionPointName(int index) => $"CMGCP{index + 1:00}.contoso.com";
 
+    /// <summary>The local Entra tenant (its own HTTPS host) and the site token service, before any role that validates tokens.</summary>
+    private async Task StartTokenServicesAsync(CancellationToken cancellationToken)
+    {
+        if (_options.EnableEntra)
+        {
+            _entraOptions = EntraTenantOptions.CreateLabDefaults(Pki.Clients.Select(static c => c.Name));
+            _entraOptions.KeyDirectory = Layout.EntraDirectory;
+            Entra = await EntraTenantHost.StartAsync(new EntraTenantHostSettings
+            {
+                Endpoint = new IPEndPoint(IPAddress.Loopback, _options.EntraPort),
+                ServerCertificate = Pki.ServerCertificate,
+                ServerCertificateChain = Pki.GetIntermediates(),
+                Options = _entraOptions,
+                LoggerFactory = _loggerFactory,
+                TimeProvider = _timeProvider,
+                ShutdownTimeout = _options.ShutdownTimeout,
+            }, cancellationToken);
+        }
+
+        if (_options.EnableSiteTokens)
+        {
+            _tokenSigningCertificate = SiteTokenSigningCertificate.LoadOrCreate(Layout.PkiDirectory, _options.SiteCode, _timeProvider);
+            HierarchyId = SiteHierarchy.LoadOrCreateId(Layout.PkiDirectory);
+            SiteTokens = new SiteTokenService(new SiteTokenServiceOptions { SigningCertificate = _tokenSigningCertificate, HierarchyId = HierarchyId }, _timeProvider);
+            BulkTokens = new BulkRegistrationTokenStore(Layout.SiteDatabase, _timeProvider);
+            _blockList = new CachedBulkTokenBlockList(BulkTokens, _timeProvider);
+        }
+    }
+
+    /// <summary>The onboarded tenant: the lab's first Entra tenant (the second one stays un-onboarded on purpose).</summary>
+    private EntraTenantDefinition? OnboardedTenant => _entraOptions?.Tenants[0];
+
+    private static EntraAppRegistration ServerApp(EntraTenantDefinition tenant) => tenant.Applications.First(static a => a.AppIdUri is not null);
+
+    private static EntraAppRegistration ClientApp(EntraTenantDefinition tenant) => tenant.Applications.First(static a => a.AllowPublicClientFlows);
+
+    /// <summary>One validator per role (each logs to its own role's log), all trusting the same tenant and site.</summary>
+    private BearerTokenValidator? CreateTokenValidator(string logCategory)
+    {
+        if (Entra is null && SiteTokens is null)
+        {
+            return null;
+        }
+
+        var options = new BearerTokenValidatorOptions
+        {
+            SiteTokenSigningCertificate = _tokenSigningCertificate is null ? null : X509CertificateLoader.LoadCertificate(_tokenSigningCertificate.RawData),
+            HierarchyId = HierarchyId,
+            BlockList = _blockList,
+            MetadataHandler = new SocketsHttpHandler { SslOptions = LabServerCertificateValidation.CreateClientOptions(null, [Pki.RootCa]) },
+        };
+        if (Entra is not null && OnboardedTenant is { } tenant)
+        {
+            options.EntraAudience = ServerApp(tenant).AppIdUri!;
+            options.Tenants.Add(new OnboardedTenant
+            {
+                TenantId = tenant.TenantId,
+                Issuer = Entra.IssuerFor(tenant.TenantId),
+                MetadataAddress = new Uri(Entra.IssuerFor(tenant.TenantId) + "/.well-known/openid-configuration"),
+            });
+        }
+
+        return new BearerTokenValidator(options, _timeProvider, _loggerFactory.CreateLogger(logCategory));
+    }
+
+    private CloudTokenAuthentication? CreateCloudTokenAuthentication()
+    {
+        if (CreateTokenValidator(CmgSim.Core.Logging.CmTraceDefaults.CloudServiceCategory) is not { } validator)
+        {
+            return null;
+        }
+
+        var tenants = Entra is not null && OnboardedTenant is { } tenant
+            ? new[] { new EntraOnboarding(tenant.TenantId, ClientApp(tenant).AppId, ServerApp(tenant).AppIdUri!) }
+            : [];
+        return new CloudTokenAuthentication(validator, tenants);
+    }
+
     /// <summary>Starts (or restarts) connection point <paramref name="index"/> (0-based).</summary>
     public async Task StartConnectionPointAsync(int index, CancellationToken cancellationToken = default)
     {
@@ -231,6 +332,7 @@ public sealed partial class LabTopology : IAsyncDisposable
                 channels.MaxReconnectDelay = _options.MaxReconnectDelay;
             },
             SiteRoleTls = new SiteRoleTlsSettings { ClientCertificate = certificate, TrustedRoots = [Pki.RootCa] },
+            TokenValidator = CreateTokenValidator(CmgSim.Core.Logging.CmTraceDefaults.ConnectionPointCategory),
             KeepAliveTimeout = _options.ChannelKeepAliveTimeout,
             LoggerFactory = _loggerFactory,
             TimeProvider = _timeProvider,
@@ -269,6 +371,11 @@ public sealed partial class LabTopology : IAsyncDisposable
                     mp.SiteSigningCertificate = Pki.SiteSigningCertificate;
                     mp.SiteDatabasePath = Layout.SiteDatabase;
                 });
+                if (SiteTokens is not null && CreateTokenValidator(ManagementPointLogCategories.Sts) is { } validator)
+                {
+                    services.AddManagementPointTokenAuthentication(new ManagementPointTokenAuthentication(validator, SiteTokens));
+                }
+
                 services.Configure<LocationOptions>(location =>
                 {
                     // Internet clients (requests that came through the CMG) get the CMG-based SUP URL.
@@ -338,7 +445,37 @@ public sealed partial class LabTopology : IAsyncDisposable
             Clients = Pki.Clients.Select(static c => new ClientCertificateEntry { Name = c.Name, CertPem = c.CertPemPath, KeyPem = c.KeyPemPath, Pfx = c.PfxPath }).ToArray(),
         },
         LogsDirectory = Layout.LogsDirectory,
+        Entra = BuildEntraEntry(),
+        SiteTokens = _tokenSigningCertificate is null ? null : new SiteTokensEntry
+        {
+            HierarchyId = HierarchyId,
+            SigningCertificatePem = Path.Combine(Layout.PkiDirectory, SiteTokenSigningCertificate.PemFileName),
+        },
     };
+
+    private EntraEntry? BuildEntraEntry()
+    {
+        if (Entra is null || OnboardedTenant is not { } tenant)
+        {
+            return null;
+        }
+
+        return new EntraEntry
+        {
+            Authority = Entra.AuthorityFor(tenant.TenantId),
+            TenantId = tenant.TenantId,
+            ClientAppId = ClientApp(tenant).AppId,
+            AppIdUri = ServerApp(tenant).AppIdUri!,
+            Devices = tenant.Devices.Select((d, i) => new EntraDeviceEntry
+            {
+                Name = i < Pki.Clients.Count ? Pki.Clients[i].Name : d.DisplayName.ToLowerInvariant(),
+                DeviceId = d.DeviceId,
+                WpjPfx = EntraDeviceCertificates.PathFor(Layout.EntraDirectory, d.DisplayName),
+            }).ToArray(),
+            Users = tenant.Users.Select(static u => new EntraUserEntry { UserPrincipalName = u.UserPrincipalName, Password = u.Password, ObjectId = u.ObjectId }).ToArray(),
+            NotOnboardedTenantId = _entraOptions!.Tenants.Count > 1 ? _entraOptions.Tenants[1].TenantId : null,
+        };
+    }
 
     private SiteRoleEntry RoleEntry(SiteRoleKind kind, long endpointId, Uri internalUrl) => new()
     {
@@ -368,6 +505,14 @@ public sealed partial class LabTopology : IAsyncDisposable
             await _softwareUpdatePoint.DisposeAsync();
             _softwareUpdatePoint = null;
         }
+
+        if (Entra is not null)
+        {
+            await Entra.DisposeAsync();
+            Entra = null;
+        }
+
+        _tokenSigningCertificate?.Dispose();
 
         Pki.Dispose();
     }

@@ -49,6 +49,18 @@ public sealed class TopologyOptions
     /// <summary>The software update point's HTTPS port (8531 in the product). 0 picks a free port.</summary>
     public int SoftwareUpdatePointPort { get; set; }
 
+    /// <summary>
+    /// Run the local Microsoft Entra tenant and onboard it (Entra device and user tokens on ServerAuth URLs).
+    /// On by default, as Microsoft recommends Entra join (cmg-facts §2.1).
+    /// </summary>
+    public bool EnableEntra { get; set; } = true;
+
+    /// <summary>The local Entra tenant's HTTPS port. 0 (the default) picks a free port; topology.json says which.</summary>
+    public int EntraPort { get; set; }
+
+    /// <summary>Accept site-issued tokens (bulk registration, client and CCM tokens). On by default, as in the product (2002+).</summary>
+    public bool EnableSiteTokens { get; set; } = true;
+
     public long ManagementPointEndpointId { get; set; } = EndpointIds.DefaultManagementPoint;
 
     public long SoftwareUpdatePointEndpointId { get; set; } = EndpointIds.DefaultSoftwareUpdatePoint;
@@ -135,6 +147,7 @@ public sealed class TopologyOptions
         CheckPort(errors, nameof(PublicPort), PublicPort);
         CheckPort(errors, nameof(ManagementPointPort), ManagementPointPort);
         CheckPort(errors, nameof(SoftwareUpdatePointPort), SoftwareUpdatePointPort);
+        CheckPort(errors, nameof(EntraPort), EntraPort);
         if (ChannelPortBase != 0)
         {
             CheckPort(errors, nameof(ChannelPortBase), ChannelPortBase + Instances - 1);

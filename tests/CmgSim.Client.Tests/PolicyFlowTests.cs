@@ -10,7 +10,7 @@ public sealed class PolicyFlowTests(SiteHost site) : IClassFixture<SiteHost>
     public async Task A_registered_client_gets_its_policy_and_reads_the_naa_credentials()
     {
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, site.Pki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var registration = new PkiClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
+        var registration = new ClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
         using var identity = ClientIdentity.Create("client51", TimeProvider.System.GetUtcNow());
         var registered = await registration.RegisterAsync(identity);
         Assert.True(registered.Succeeded, registered.Detail);

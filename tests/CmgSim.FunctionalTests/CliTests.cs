@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using CmgSim.Core.Topology;
 
 namespace CmgSim.FunctionalTests;
@@ -13,7 +14,7 @@ public sealed class CliTests
     public async Task Up_ThenClientRun_ThenSigterm_RunsTheWholeLifeAndStopsCleanly()
     {
         var lab = TestLab.NewLabDirectory();
-        using var up = Start("up", "--lab-dir", lab, "--public-port", "0", "--channel-port-base", "0");
+        using var up = Start("up", "--lab-dir", lab, "--public-port", "0", "--channel-port-base", "0", "--entra-port", "0");
         var output = new StringBuilder();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         up.OutputDataReceived += (_, e) =>
@@ -53,6 +54,17 @@ public sealed class CliTests
             Assert.Contains("<!-- Msg header -->", verboseOutput);
             Assert.Contains("ClientRegistrationRequest", verboseOutput);
             Assert.Contains("  < 200", verboseOutput);
+
+            // The token methods: an Entra-joined device, and a bulk-token install (the token made on the fly).
+            var (entraExit, entraOutput) = await RunAsync("client", "run", "--lab-dir", lab, "--auth", "entra");
+            Assert.True(entraExit == 0, entraOutput);
+            Assert.Contains("(Entra) through", entraOutput);
+            Assert.Contains("Entra device token", entraOutput);
+            Assert.Contains("/CCM_Proxy_ServerAuth/", entraOutput);
+            var (tokenExit, tokenOutput) = await RunAsync("client", "run", "--lab-dir", lab, "--auth", "token", "--client", "3");
+            Assert.True(tokenExit == 0, tokenOutput);
+            Assert.Contains("New bulk registration token", tokenOutput);
+            Assert.Equal(2, Regex.Count(tokenOutput, "^CCM_STS ", RegexOptions.Multiline));
 
             using (var kill = Process.Start("kill", ["-TERM", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {

@@ -16,7 +16,7 @@ public sealed class ClientLifeTests
 
         Assert.All(steps, s => Assert.True(s.Succeeded, $"{s.Step} {s.Endpoint}: {s.Status} {s.Detail}"));
         Assert.Equal(
-            [PkiClientFlow.MpListStep, PkiClientFlow.SiteSignCertStep, PkiClientFlow.CcmPostStep, PkiClientFlow.GetConfigStep, PkiClientFlow.RegisterStep,
+            [ClientFlow.MpListStep, ClientFlow.SiteSignCertStep, ClientFlow.CcmPostStep, ClientFlow.GetConfigStep, ClientFlow.RegisterStep,
              ClientLife.PolicyStep, ClientLife.NotificationLogInStep, ClientLife.HardwareInventoryStep, ClientLife.StateMessagesStep],
             steps.Take(9).Select(static s => s.Step));
         Assert.Equal([ClientLife.ComplianceStep, ClientLife.NotificationLogOutStep], steps.TakeLast(2).Select(static s => s.Step));

@@ -7,7 +7,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using CmgSim.Identity.SiteTokens;
+using CmgSim.Identity.Tokens;
 using CmgSim.ManagementPoint.Registration;
+using CmgSim.ManagementPoint.SecurityTokenService;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +35,23 @@ public sealed class ManagementPointHost : IAsyncLifetime
 
     public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Logs { get; } = new();
 
+    /// <summary>The site token service of this MP (its signing certificate lives in a temporary PKI folder).</summary>
+    public SiteTokenService SiteTokens { get; private set; } = null!;
+
+    /// <summary>The bulk registration tokens the site issued, in this MP's site database.</summary>
+    public BulkRegistrationTokenStore BulkTokens { get; private set; } = null!;
+
+    /// <summary>The clock of the token service and the validator: tests move it to expire tokens.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+
+    public Guid EntraTenantId { get; } = new("8a9b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c21");
+
+    public string EntraIssuer => $"https://login.lab.test/{EntraTenantId}/v2.0";
+
+    private string PkiDirectory { get; } = Path.Combine(Path.GetTempPath(), $"cmgsim-mp-pki-{Guid.NewGuid():N}");
+
+    private readonly RsaSecurityKey _entraKey = new(RSA.Create(2048)) { KeyId = "lab-entra-key-1" };
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,6 +67,22 @@ public sealed class ManagementPointHost : IAsyncLifetime
             h.AllowAnyClientCertificate();
         })));
         builder.Services.AddSingleton<ISmsIdGenerator>(SmsIds);
+        var signing = SiteTokenSigningCertificate.LoadOrCreate(PkiDirectory, "PS1", Clock);
+        var hierarchy = SiteHierarchy.LoadOrCreateId(PkiDirectory);
+        SiteTokens = new SiteTokenService(new SiteTokenServiceOptions { SigningCertificate = signing, HierarchyId = hierarchy }, Clock);
+        BulkTokens = new BulkRegistrationTokenStore(DatabasePath, Clock);
+        var validator = new BearerTokenValidator(
+            new BearerTokenValidatorOptions
+            {
+                SiteTokenSigningCertificate = X509CertificateLoader.LoadCertificate(signing.RawData),
+                HierarchyId = hierarchy,
+                BlockList = new CachedBulkTokenBlockList(BulkTokens, Clock) { RefreshInterval = TimeSpan.Zero },
+                Tenants = [new OnboardedTenant { TenantId = EntraTenantId, Issuer = EntraIssuer, SigningKeys = [_entraKey] }],
+                CacheCapacity = 0,
+            },
+            Clock,
+            new CollectingLogger("CmgSim.ManagementPoint.Sts.Validator", Logs));
+        builder.Services.AddManagementPointTokenAuthentication(new ManagementPointTokenAuthentication(validator, SiteTokens));
         builder.Services.AddManagementPoint(o =>
         {
             o.SiteCode = "PS1";
@@ -73,6 +111,43 @@ public sealed class ManagementPointHost : IAsyncLifetime
         return new HttpClient(handler) { BaseAddress = _address };
     }
 
+    /// <summary>A CCM token as CCM_STS issues it.</summary>
+    public string CcmToken(CcmTokenType type, string? smsId = null, Guid? deviceId = null) =>
+        SiteTokens.IssueCcmToken(new CcmTokenSubject { Type = type, SmsId = smsId, EntraDeviceId = deviceId, TenantId = EntraTenantId }).Jwt;
+
+    /// <summary>An Entra access token of the onboarded tenant, signed with its key: a device token, or a user token when <paramref name="upn"/> is given.</summary>
+    public string EntraToken(Guid? deviceId, string? upn = null, TimeSpan? lifetime = null, string audience = "https://ConfigMgrService")
+    {
+        var now = Clock.GetUtcNow();
+        var claims = new Dictionary<string, object>
+        {
+            ["tid"] = EntraTenantId.ToString("D"),
+            ["oid"] = (upn is null ? deviceId ?? Guid.NewGuid() : Guid.NewGuid()).ToString("D"),
+            ["idtyp"] = upn is null ? "device" : "user",
+            ["ver"] = "2.0",
+        };
+        if (deviceId is { } device)
+        {
+            claims["deviceid"] = device.ToString("D");
+        }
+
+        if (upn is not null)
+        {
+            claims["upn"] = upn;
+        }
+
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = EntraIssuer,
+            Audience = audience,
+            Claims = claims,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = now.Add(lifetime ?? TimeSpan.FromHours(1)).UtcDateTime,
+            SigningCredentials = new SigningCredentials(_entraKey, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
     public async Task DisposeAsync()
     {
         Client.Dispose();
@@ -83,6 +158,7 @@ public sealed class ManagementPointHost : IAsyncLifetime
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(PkiDirectory, recursive: true);
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
         {
             File.Delete(file);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
+using CmgSim.Identity.SiteTokens;
 using CmgSim.Messaging;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,11 @@ public sealed class RegistrationTests(ManagementPointHost host) : IClassFixture<
     private async Task<XElement?> RegisterAsync(TestClient client, string? smsId, string path = "/ccm_system/request", HttpClient? http = null)
     {
         using var request = TestClient.Post(path, client.Registration(smsId));
+        if (path.Contains("tokenauth", StringComparison.Ordinal))
+        {
+            request.Headers.Authorization = new("Bearer", host.CcmToken(CcmTokenType.Device, deviceId: Guid.NewGuid()));
+        }
+
         if (path.Contains("windowsauth", StringComparison.Ordinal))
         {
             request.Headers.TryAddWithoutValidation("Authorization", "NTLM " + Convert.ToBase64String(NtlmClientMessages.Authenticate("CONTOSO", "CLIENT01$", "CLIENT01")));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using CmgSim.Identity.SiteTokens;
 using CmgSim.Messaging;
 using CmgSim.Messaging.Signing;
 using Microsoft.Extensions.Logging;
@@ -133,6 +134,10 @@ public sealed class SignedMessageTests(ManagementPointHost host) : IClassFixture
         var message = CcmMessage.Create(TestClient.Header("MP_LocationManager"), "<SiteInformationRequest SchemaVersion=\"1.00\"><SiteCode Name=\"PS1\"/></SiteInformationRequest>");
         var id = message.ParseHeader().Id!;
         using var request = TestClient.Post(path, CcmMessageWriter.Write(message));
+        if (authPath == "TokenAuth")
+        {
+            request.Headers.Authorization = new("Bearer", host.CcmToken(CcmTokenType.Device, deviceId: Guid.NewGuid()));
+        }
 
         using var response = await host.Client.SendAsync(request);
 

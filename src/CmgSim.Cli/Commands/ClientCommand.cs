@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using CmgSim.Client;
 using CmgSim.Client.Diagnostics;
+using CmgSim.Client.TokenAuthentication;
 using CmgSim.Core;
 using CmgSim.Core.Topology;
+using CmgSim.Identity.SiteTokens;
 
 namespace CmgSim.Cli.Commands;
 
@@ -16,10 +18,11 @@ internal static class ClientCommand
         var clientNumber = new Option<int>("--client") { Description = "Which lab client certificate to use (1-based).", DefaultValueFactory = static _ => 1 };
         var auth = new Option<ClientAuthChoice>("--auth") { Description = "How the client authenticates to the CMG.", DefaultValueFactory = static _ => ClientAuthChoice.Pki };
         var direct = new Option<bool>("--direct") { Description = "Run as an intranet client: straight to the MP and SUP, not through the CMG." };
+        var bulkToken = new Option<string?>("--bulk-token") { Description = "With --auth token: the bulk registration token to install with (ccmsetup /regtoken). Default: a new one from the lab's site, as 'cmgsim token new' makes." };
         var verbose = new Option<bool>("--verbose") { Description = "Also print each step's detail (what the reply held, or why it failed)." };
         var run = new Command("run", "Runs one client's whole life through the CMG of a running 'cmgsim up': location, registration, policy (incl. the NAA), notification, hardware inventory, state messages, WSUS scan and update compliance. Exit code 0 only if every step succeeded.")
         {
-            labDirectory, clientNumber, auth, verbose, direct,
+            labDirectory, clientNumber, auth, bulkToken, verbose, direct,
         };
         run.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -30,13 +33,25 @@ internal static class ClientCommand
                 return 2;
             }
 
-            if (parseResult.GetValue(auth) != ClientAuthChoice.Pki)
+            var topology = await TopologyDocument.LoadAsync(layout.TopologyFile, cancellationToken);
+            var method = parseResult.GetValue(auth) switch
             {
-                await Console.Error.WriteLineAsync("Only --auth pki is available: this CMG has no Microsoft Entra tenant onboarded and no site token service yet.");
+                ClientAuthChoice.Entra => ClientAuthMethod.Entra,
+                ClientAuthChoice.Token => ClientAuthMethod.Token,
+                _ => ClientAuthMethod.Pki,
+            };
+            if (method == ClientAuthMethod.Entra && topology.Entra is null)
+            {
+                await Console.Error.WriteLineAsync("--auth entra: this CMG has no Microsoft Entra tenant onboarded (topology.json has no 'entra').");
                 return 2;
             }
 
-            var topology = await TopologyDocument.LoadAsync(layout.TopologyFile, cancellationToken);
+            if (method == ClientAuthMethod.Token && topology.SiteTokens is null)
+            {
+                await Console.Error.WriteLineAsync("--auth token: this site issues no tokens (topology.json has no 'siteTokens').");
+                return 2;
+            }
+
             var index = parseResult.GetValue(clientNumber) - 1;
             if (index < 0 || index >= topology.Pki.Clients.Count)
             {
@@ -46,10 +61,22 @@ internal static class ClientCommand
 
             var exchanges = parseResult.GetValue(verbose) ? new HttpExchangeLog() : null;
             var intranet = parseResult.GetValue(direct);
-            using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System, exchangeLog: exchanges, direct: intranet);
+            string? registrationToken = null;
+            if (method == ClientAuthMethod.Token)
+            {
+                registrationToken = parseResult.GetValue(bulkToken);
+                if (registrationToken is null)
+                {
+                    var created = CreateBulkToken(layout, topology.SiteCode);
+                    Console.WriteLine($"New bulk registration token {created.TokenId}, valid to {created.ValidTo.UtcDateTime:u}.");
+                    registrationToken = created.Jwt;
+                }
+            }
+
+            using var session = TopologyClientFactory.Create(topology, index, TimeProvider.System, exchangeLog: exchanges, direct: intranet, auth: method, bulkRegistrationToken: registrationToken);
             Console.WriteLine(intranet
-                ? $"Client {topology.Pki.Clients[index].Name} (PKI) on the intranet, directly to {session.ManagementPointBaseUrl}"
-                : $"Client {topology.Pki.Clients[index].Name} (PKI) through {topology.PublicUrl} ({topology.ServiceName})");
+                ? $"Client {topology.Pki.Clients[index].Name} ({method}) on the intranet, directly to {session.ManagementPointBaseUrl}"
+                : $"Client {topology.Pki.Clients[index].Name} ({method}) through {topology.PublicUrl} ({topology.ServiceName})");
             await using var life = new ClientLife(session, topology.Pki.Clients[index].Name, TimeProvider.System);
             var steps = await life.RunAsync(cancellationToken);
             PrintSteps(steps, parseResult.GetValue(verbose));
@@ -61,6 +88,16 @@ internal static class ClientCommand
             return steps.All(static s => s.Succeeded) ? 0 : 1;
         });
         return new Command("client", "Simulated client commands.") { run };
+    }
+
+    /// <summary>What an administrator does with 'cmgsim token new' before installing a token client.</summary>
+    private static BulkRegistrationToken CreateBulkToken(LabLayout layout, string siteCode)
+    {
+        using var signing = SiteTokenSigningCertificate.LoadOrCreate(layout.PkiDirectory, siteCode, TimeProvider.System);
+        var service = new SiteTokenService(new SiteTokenServiceOptions { SigningCertificate = signing, HierarchyId = SiteHierarchy.LoadOrCreateId(layout.PkiDirectory) }, TimeProvider.System);
+        var token = service.CreateBulkRegistrationToken();
+        new BulkRegistrationTokenStore(layout.SiteDatabase, TimeProvider.System).Add(token);
+        return token;
     }
 
     /// <summary>--verbose: every request and response, headers and decoded bodies, in the order they happened.</summary>

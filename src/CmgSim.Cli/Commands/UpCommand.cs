@@ -35,10 +35,13 @@ internal static class UpCommand
         var channels = new Option<int>("--channels-per-instance") { Description = "Channels each connection point keeps to each VM instance.", DefaultValueFactory = static _ => 2 };
         var channelPortBase = new Option<int>("--channel-port-base") { Description = "Channel port of VM instance 1; instance n uses base + n - 1 (0 = free ports).", DefaultValueFactory = static _ => 10124 };
         var noCrlCheck = new Option<bool>("--no-crl-check") { Description = "Turn off \"Verify client certificate revocation\" on the CMG." };
+        var entraPort = new Option<int>("--entra-port") { Description = "HTTPS port of the local Microsoft Entra tenant on 127.0.0.1 (0 = any free port).", DefaultValueFactory = static _ => 8444 };
+        var noEntra = new Option<bool>("--no-entra") { Description = "Run no Entra tenant and onboard none: Entra tokens are refused." };
+        var noSiteTokens = new Option<bool>("--no-site-tokens") { Description = "Accept no site-issued tokens (bulk registration, client and CCM tokens)." };
         var verbose = new Option<bool>("--verbose") { Description = "Debug-level console logging (every forwarded message, URL rewrites)." };
         var up = new Command("up", "Runs the whole CMG traffic path (MP, SUP, VM instances, connection points) on loopback until Ctrl+C or SIGTERM, and writes DIR/topology.json once ready.")
         {
-            labDirectory, serviceName, siteCode, publicPort, instances, connectionPoints, channels, channelPortBase, clients, keyAlgorithm, noCrlCheck, verbose,
+            labDirectory, serviceName, siteCode, publicPort, instances, connectionPoints, channels, channelPortBase, clients, keyAlgorithm, noCrlCheck, entraPort, noEntra, noSiteTokens, verbose,
         };
         up.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -55,6 +58,9 @@ internal static class UpCommand
                 ClientCount = parseResult.GetValue(clients),
                 KeyAlgorithm = parseResult.GetValue(keyAlgorithm) == KeyAlgorithmChoice.Rsa ? LabKeyAlgorithm.Rsa2048 : LabKeyAlgorithm.EcdsaP256,
                 VerifyClientCertificateRevocation = !parseResult.GetValue(noCrlCheck),
+                EntraPort = parseResult.GetValue(entraPort),
+                EnableEntra = !parseResult.GetValue(noEntra),
+                EnableSiteTokens = !parseResult.GetValue(noSiteTokens),
             };
             return await RunAsync(options, parseResult.GetValue(verbose), cancellationToken);
         });
@@ -126,6 +132,11 @@ internal static class UpCommand
             Console.WriteLine($"CmgSim ready: {document.PublicUrl} (service name {document.ServiceName}, site {document.SiteCode}, {document.Instances.Count} VM instance(s), {document.ConnectionPoints.Count} connection point(s))");
             Console.WriteLine($"  topology  {topology.Layout.TopologyFile}");
             Console.WriteLine($"  logs      {document.LogsDirectory}");
+            if (document.Entra is { } entra)
+            {
+                Console.WriteLine($"  entra     {entra.Authority} (client app {entra.ClientAppId}, resource {entra.AppIdUri})");
+            }
+
             Console.WriteLine($"  try       curl --cacert {document.Pki.RootCaPem} --cert {client.CertPem} --key {client.KeyPem} '{document.PublicUrl}{mp.MutualAuthPath}/SMS_MP/.sms_aut?MPLIST'");
             Console.WriteLine("Press Ctrl+C to stop.");
             try

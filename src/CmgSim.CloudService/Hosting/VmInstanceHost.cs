@@ -55,7 +55,7 @@ public sealed class VmInstanceHost : IAsyncDisposable
             Listen(kestrel, settings.InstanceEndpoint, VmListenerKind.Instance, HttpProtocols.Http1AndHttp2, settings);
             Listen(kestrel, settings.ChannelEndpoint, VmListenerKind.Channel, HttpProtocols.Http2, settings);
         });
-        builder.Services.AddCloudService(settings.Configure, settings.Validators);
+        builder.Services.AddCloudService(settings.Configure, settings.Validators, settings.TokenAuthentication);
         if (settings.ConfigureChannels is { } configureChannels)
         {
             builder.Services.Configure(configureChannels);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CmgSim.CloudService.ClientAuthentication;
+using CmgSim.CloudService.TokenAuthentication;
 using CmgSim.Tunnel.CloudSide;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,9 @@ public sealed class VmInstanceHostSettings
     public X509Certificate2Collection? ServerCertificateChain { get; init; }
 
     public required CloudCertificateValidators Validators { get; init; }
+
+    /// <summary>Token authentication of the ServerAuth URLs; null refuses every token.</summary>
+    public CloudTokenAuthentication? TokenAuthentication { get; init; }
 
     public required Action<CloudServiceOptions> Configure { get; init; }
 

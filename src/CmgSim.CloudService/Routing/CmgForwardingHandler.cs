@@ -4,6 +4,7 @@ using System.Net;
 using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.ServiceMetadata;
 using CmgSim.CloudService.Statistics;
+using CmgSim.CloudService.TokenAuthentication;
 using CmgSim.Core;
 using CmgSim.Core.Errors;
 using CmgSim.Core.Telemetry;
@@ -31,6 +32,7 @@ internal sealed partial class CmgForwardingHandler
     private readonly PublishedUrlList _urls;
     private readonly ChannelRegistry _channels;
     private readonly ClientCertificateAuthenticator _authenticator;
+    private readonly BearerTokenAuthenticator _tokens;
     private readonly IHttpForwarder _forwarder;
     private readonly CmgServiceStatistics _statistics;
     private readonly ServiceMetadataResponder _metadata;
@@ -45,6 +47,7 @@ internal sealed partial class CmgForwardingHandler
         PublishedUrlList urls,
         ChannelRegistry channels,
         ClientCertificateAuthenticator authenticator,
+        BearerTokenAuthenticator tokens,
         IHttpForwarder forwarder,
         CmgServiceStatistics statistics,
         ServiceMetadataResponder metadata,
@@ -56,6 +59,7 @@ internal sealed partial class CmgForwardingHandler
         _urls = urls;
         _channels = channels;
         _authenticator = authenticator;
+        _tokens = tokens;
         _forwarder = forwarder;
         _statistics = statistics;
         _metadata = metadata;
@@ -94,9 +98,9 @@ internal sealed partial class CmgForwardingHandler
             return;
         }
 
-        if (!AuthenticateClient(context, target, out var error, out var reason))
+        if (await AuthenticateClientAsync(context, target) is { } refusal)
         {
-            await RejectAsync(context, error, reason);
+            await RejectAsync(context, refusal.Error, refusal.Reason);
             return;
         }
 
@@ -137,40 +141,66 @@ internal sealed partial class CmgForwardingHandler
         Log.Forwarded(_logger, context.Request.Method, path, connectionPoint.Name, context.Response.StatusCode);
     }
 
-    private bool AuthenticateClient(HttpContext context, in CmgRequestTarget target, out CmgError error, out string reason)
+    /// <returns>Null when the client may pass; otherwise the error to answer with and why.</returns>
+    private async ValueTask<(CmgError Error, string Reason)?> AuthenticateClientAsync(HttpContext context, CmgRequestTarget target)
     {
         if (target.Prefix == CmgAuthPrefix.MutualAuth)
         {
+            // A bearer token is no substitute for the certificate on a MutualAuth URL.
             var result = _authenticator.Authenticate(context);
-            error = CmgError.ClientCertificateRequired;
-            reason = result.IsValid ? string.Empty : $"client certificate rejected ({result.Reason}): {result.Detail}";
-            return result.IsValid;
+            return result.IsValid ? null : (CmgError.ClientCertificateRequired, $"client certificate rejected ({result.Reason}): {result.Detail}");
         }
 
-        // Token authentication on /CCM_Proxy_ServerAuth is not accepted by this cloud service: without a
-        // token validator every bearer request is refused, as the product refuses an invalid token.
-        error = CmgError.InvalidToken;
-        reason = context.Request.Headers.Authorization.Count == 0
-            ? "no bearer token on a ServerAuth URL"
-            : "this CMG accepts no token authentication (no Microsoft Entra tenant is onboarded and site tokens are not enabled)";
-        return false;
+        var token = await _tokens.AuthenticateAsync(context);
+        if (token is null)
+        {
+            return (CmgError.InvalidToken, context.Request.Headers.Authorization.Count == 0
+                ? "no bearer token on a ServerAuth URL"
+                : "this CMG accepts no token authentication (no Microsoft Entra tenant is onboarded and site tokens are not enabled)");
+        }
+
+        if (!token.IsValid)
+        {
+            return (CmgError.InvalidToken, $"bearer token rejected ({token.Reason}): {token.Detail}");
+        }
+
+        context.Features.Get<CmgRequestFeature>()!.TokenKind = token.Kind;
+        return null;
     }
 
     private async Task HandleServiceEndpointAsync(HttpContext context, CmgRequestTarget target)
     {
         if (string.Equals(target.Segment, "ServiceMetadata", StringComparison.OrdinalIgnoreCase) && target.Rest.Length == 0)
         {
-            if (target.Prefix == CmgAuthPrefix.MutualAuth)
+            // Metadata on ServerAuth is open, but a token sent with it is judged: an expired bulk token
+            // gets its 401 here (cmg-facts §8.5).
+            if ((target.Prefix == CmgAuthPrefix.MutualAuth || context.Request.Headers.Authorization.Count > 0)
+                && await AuthenticateClientAsync(context, target) is { } refusal)
             {
-                var result = _authenticator.Authenticate(context);
-                if (!result.IsValid)
-                {
-                    await RejectAsync(context, CmgError.ClientCertificateRequired, $"client certificate rejected ({result.Reason}): {result.Detail}");
-                    return;
-                }
+                await RejectAsync(context, refusal.Error, refusal.Reason);
+                return;
             }
 
             await _metadata.WriteAsync(context, target.Prefix);
+            return;
+        }
+
+        if (target.Prefix == CmgAuthPrefix.ServerAuth && string.Equals(target.Segment, AadAuthInfoResponder.Segment, StringComparison.OrdinalIgnoreCase) && target.Rest.Length == 0)
+        {
+            var query = context.Request.Query["TenantID"].ToString();
+            if (!Guid.TryParse(query, out var tenantId))
+            {
+                await RejectAsync(context, CmgError.EndpointNotPublished, $"AADAuthInfo needs a TenantID GUID, got '{query}'");
+                return;
+            }
+
+            if (_tokens.FindTenant(tenantId) is not { } tenant)
+            {
+                await RejectAsync(context, CmgError.EndpointNotPublished, $"Microsoft Entra tenant {tenantId} is not onboarded to this site");
+                return;
+            }
+
+            await AadAuthInfoResponder.WriteAsync(context, tenant);
             return;
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using CmgSim.Core;
 using CmgSim.Core.Errors;
 using CmgSim.Core.Telemetry;
+using CmgSim.Identity.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.WebUtilities;
@@ -20,6 +21,7 @@ internal sealed partial class SiteRoleForwarder(
     SiteRoleClients clients,
     IHttpForwarder forwarder,
     TrafficCounters traffic,
+    ConnectionPointTokenCheck tokenCheck,
     TimeProvider timeProvider,
     ILogger<SiteRoleForwarder> logger)
 {
@@ -41,6 +43,17 @@ internal sealed partial class SiteRoleForwarder(
         var endpointName = EndpointName(rest);
         var messageId = Guid.NewGuid();
         var bearer = context.Request.Headers.Authorization.Count > 0;
+        if (tokenCheck.IsEnabled && prefix.StartsWith(CmgPaths.ServerAuthPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var token = await tokenCheck.ValidateAsync(bearer ? context.Request.Headers.Authorization.ToString() : null, context.RequestAborted);
+            if (!token.IsValid)
+            {
+                Log.TokenRejected(logger, messageId, externalPath, token.Reason, token.Detail);
+                await CmgErrorResponse.TryWriteAsync(context, CmgError.Unauthorized, $"bearer token rejected ({token.Reason}): {token.Detail}");
+                return;
+            }
+        }
+
         var internalUrl = $"{mapping.InternalUrl.GetLeftPart(UriPartial.Authority)}{rest}{context.Request.QueryString}";
         Log.SwitchedToInternalUrl(logger, externalPath, internalUrl);
         Activity.Current?.SetTag(CmgSimTelemetry.EndpointIdTag, endpointId);
@@ -151,6 +164,9 @@ internal sealed partial class SiteRoleForwarder(
 
         [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "No URL mapping for '{ExternalPath}'; answered 404")]
         public static partial void NoMapping(ILogger logger, string externalPath);
+
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Token validation failed for message {MessageId} to '{ExternalPath}' ({Reason}): {Detail}. Answered 401.")]
+        public static partial void TokenRejected(ILogger logger, Guid messageId, string externalPath, TokenRejectReason? reason, string detail);
 
         [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Message {MessageId} to {InternalUrl} ended early: {ForwarderError}")]
         public static partial void Canceled(ILogger logger, Guid messageId, string internalUrl, ForwarderError forwarderError);

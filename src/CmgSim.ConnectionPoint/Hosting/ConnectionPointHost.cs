@@ -76,6 +76,7 @@ public sealed class ConnectionPointHost : IAsyncDisposable
         builder.Services.AddSingleton(new ProxyServerName(settings.ServiceName));
         builder.Services.AddSingleton<SiteRoleClients>();
         builder.Services.AddSingleton<SiteRoleForwarder>();
+        builder.Services.AddSingleton(new ConnectionPointTokenCheck(settings.TokenValidator));
         builder.Services.AddSingleton<TrafficCounters>();
         builder.Services.AddHostedService(static sp => sp.GetRequiredService<TrafficCounters>());
 

@@ -1,5 +1,6 @@
 using System.Net;
 using CmgSim.ConnectionPoint.Forwarding;
+using CmgSim.Identity.Tokens;
 using CmgSim.Tunnel.ConnectionPointSide;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,9 @@ public sealed class ConnectionPointHostSettings
     public required Action<ChannelDialerOptions> ConfigureChannels { get; init; }
 
     public required SiteRoleTlsSettings SiteRoleTls { get; init; }
+
+    /// <summary>Validates the bearer token of ServerAuth requests again; null trusts the cloud service's check.</summary>
+    public BearerTokenValidator? TokenValidator { get; init; }
 
     /// <summary>
     /// Kestrel's keep-alive timeout for channel connections. When finite it must exceed the VM instances'

@@ -30,6 +30,12 @@ public static class CmgErrorResponse
         }
 
         response.Headers[CmgErrorInfo.ErrorCodeHeader] = code;
+        if (error == CmgError.InvalidToken)
+        {
+            // RFC 6750: a refused bearer token is answered with its challenge.
+            response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        }
+
         response.ContentType = "text/plain; charset=utf-8";
         var body = Encoding.UTF8.GetBytes($"{code}: {detail}\r\n");
         response.ContentLength = body.Length;

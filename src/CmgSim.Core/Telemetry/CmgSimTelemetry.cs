@@ -22,4 +22,7 @@ public static class CmgSimTelemetry
     public const string ConnectionPointTag = "cmgsim.connection_point";
     public const string EndpointIdTag = "cmgsim.endpoint_id";
     public const string ErrorCodeTag = "cmgsim.error_code";
+
+    /// <summary>The kind of bearer token a ServerAuth request was admitted with (EntraDevice, CcmToken, …).</summary>
+    public const string TokenKindTag = "cmgsim.token_kind";
 }

@@ -31,6 +31,12 @@ public sealed record TopologyDocument
 
     public required string LogsDirectory { get; init; }
 
+    /// <summary>The local Microsoft Entra tenant the site onboarded; null when Entra authentication is off.</summary>
+    public EntraEntry? Entra { get; init; }
+
+    /// <summary>The site's token service (bulk registration tokens, client and CCM tokens).</summary>
+    public SiteTokensEntry? SiteTokens { get; init; }
+
     public static JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -131,4 +137,58 @@ public sealed record ClientCertificateEntry
     public required string KeyPem { get; init; }
 
     public string? Pfx { get; init; }
+}
+
+/// <summary>The onboarded Microsoft Entra tenant, as a client or MSAL needs it.</summary>
+public sealed record EntraEntry
+{
+    /// <summary>The tenant's authority for MSAL <c>WithAuthority</c>, e.g. <c>https://127.0.0.1:8444/&lt;tenantId&gt;/</c>.</summary>
+    public required string Authority { get; init; }
+
+    public required Guid TenantId { get; init; }
+
+    /// <summary>The client app registration (ccmsetup <c>AADCLIENTAPPID</c>).</summary>
+    public required Guid ClientAppId { get; init; }
+
+    /// <summary>The server app's App ID URI: the token audience (ccmsetup <c>AADRESOURCEURI</c>).</summary>
+    public required string AppIdUri { get; init; }
+
+    /// <summary>Entra-joined devices, one per lab client, with their workplace-join certificate.</summary>
+    public IReadOnlyList<EntraDeviceEntry> Devices { get; init; } = [];
+
+    /// <summary>Users of the tenant, one per lab client (the user-token fallback).</summary>
+    public IReadOnlyList<EntraUserEntry> Users { get; init; } = [];
+
+    /// <summary>A tenant the Entra host knows but the site did not onboard (for the "tenant not onboarded" lab).</summary>
+    public Guid? NotOnboardedTenantId { get; init; }
+}
+
+public sealed record EntraDeviceEntry
+{
+    /// <summary>The lab client name it belongs to, e.g. <c>client-01</c>.</summary>
+    public required string Name { get; init; }
+
+    public required Guid DeviceId { get; init; }
+
+    /// <summary>The device's workplace-join (MS-Organization-Access) certificate and key, PKCS#12 without a password.</summary>
+    public required string WpjPfx { get; init; }
+}
+
+public sealed record EntraUserEntry
+{
+    public required string UserPrincipalName { get; init; }
+
+    public required string Password { get; init; }
+
+    public required Guid ObjectId { get; init; }
+}
+
+/// <summary>The site token service: what validates site tokens, and where the signing certificate is.</summary>
+public sealed record SiteTokensEntry
+{
+    /// <summary>The hierarchy id: <c>TenantId</c> of bulk tokens, <c>urn:sccm:oauth2:&lt;id&gt;</c> their issuer.</summary>
+    public required Guid HierarchyId { get; init; }
+
+    /// <summary>The public part of the "SMS Token Signing Certificate".</summary>
+    public required string SigningCertificatePem { get; init; }
 }

@@ -1,4 +1,8 @@
 using System.Xml.Linq;
+using CmgSim.Identity.SiteTokens;
+using CmgSim.Identity.Tokens;
+using CmgSim.ManagementPoint.Registration;
+using CmgSim.ManagementPoint.SecurityTokenService;
 using CmgSim.ManagementPoint.SiteDatabase;
 using CmgSim.Messaging;
 using CmgSim.Messaging.Signing;
@@ -25,6 +29,8 @@ internal sealed partial class CcmRequestEndpoint
     private readonly SiteDatabaseStore _database;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ILogger _stsLogger;
+    private readonly ManagementPointTokenAuthentication? _tokens;
 
     public CcmRequestEndpoint(
         IOptions<ManagementPointOptions> options,
@@ -32,8 +38,11 @@ internal sealed partial class CcmRequestEndpoint
         WindowsAuthChallenge windowsAuth,
         SiteDatabaseStore database,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        ManagementPointTokenAuthentication? tokens = null)
     {
+        _tokens = tokens;
+        _stsLogger = loggerFactory.CreateLogger(ManagementPointLogCategories.Sts);
         _options = options.Value;
         _handlers = handlers.ToDictionary(static h => h.EndpointName, StringComparer.OrdinalIgnoreCase);
         _windowsAuth = windowsAuth;
@@ -46,6 +55,12 @@ internal sealed partial class CcmRequestEndpoint
     {
         string? windowsAccount = null;
         if (authPath == CcmAuthPath.WindowsAuth && (windowsAccount = _windowsAuth.Authenticate(context)) is null)
+        {
+            return;
+        }
+
+        BearerTokenValidationResult? token = null;
+        if (authPath == CcmAuthPath.TokenAuth && (token = await ValidateTokenAsync(context)) is null)
         {
             return;
         }
@@ -65,10 +80,17 @@ internal sealed partial class CcmRequestEndpoint
             return;
         }
 
-        var requestContext = new CcmRequestContext(authPath, context.Connection.ClientCertificate is not null, windowsAccount);
+        var requestContext = new CcmRequestContext(authPath, context.Connection.ClientCertificate is not null, windowsAccount, token);
         var endpoint = request.Header.TargetEndpoint ?? string.Empty;
         var messageId = request.Header.Id ?? string.Empty;
         LogReceived(_logger, messageId, endpoint, request.Header.SourceHost ?? string.Empty, body.Length, authPath);
+        if (token is not null && CheckTokenBinding(request.Header, endpoint, token) is { } bindingFailure)
+        {
+            LogTokenBindingRefused(_stsLogger, messageId, endpoint, bindingFailure);
+            await TokenRejection.WriteAsync(context, bindingFailure);
+            return;
+        }
+
         if (_options.ClientSignedEndpoints.Contains(endpoint) && CheckClientSignature(request) is { } failure)
         {
             LogSignatureRejected(_logger, messageId, endpoint, failure.Failure, failure.Reason);
@@ -98,6 +120,93 @@ internal sealed partial class CcmRequestEndpoint
         }
 
         await WriteReplyAsync(context, request.Header, endpoint, reply);
+    }
+
+    /// <summary>
+    /// <c>ccm_system_tokenauth</c> takes the CCM token from <c>CCM_STS</c> (cmg-facts §2.5). The MP validates
+    /// it again, whatever the CMG and connection point decided.
+    /// </summary>
+    /// <returns>The validated token, or null when the request was refused (the 401 is written).</returns>
+    private async Task<BearerTokenValidationResult?> ValidateTokenAsync(HttpContext context)
+    {
+        if (_tokens is null)
+        {
+            LogTokenRefused(_stsLogger, TokenRejectReason.NotAccepted, "token authentication is not configured on this site");
+            await TokenRejection.WriteAsync(context, "this site accepts no token authentication");
+            return null;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = await _tokens.Validator.ValidateAuthorizationAsync(header.Length == 0 ? null : header, context.RequestAborted);
+        if (!token.IsValid)
+        {
+            LogTokenRefused(_stsLogger, token.Reason, token.Detail);
+            await TokenRejection.WriteAsync(context, token.Detail);
+            return null;
+        }
+
+        if (token.Kind != BearerTokenKind.CcmToken)
+        {
+            var detail = $"ccm_system_tokenauth takes a CCM token from CCM_STS, not a {token.Kind} token";
+            LogTokenRefused(_stsLogger, TokenRejectReason.NotAccepted, detail);
+            await TokenRejection.WriteAsync(context, detail);
+            return null;
+        }
+
+        return token;
+    }
+
+    /// <summary>
+    /// A CCM token belongs to one client: the SMSID it was issued to (site client tokens) or the Entra device
+    /// id the client registered with. Device B cannot speak for itself with device A's token.
+    /// </summary>
+    /// <returns>Why the message is refused, or null.</returns>
+    private string? CheckTokenBinding(MsgHeader header, string endpoint, BearerTokenValidationResult token)
+    {
+        if (string.Equals(endpoint, ClientRegistrationEndpoint.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            // Registration binds the token to the client itself (ClientRegistrationEndpoint).
+            return null;
+        }
+
+        if (!_options.ClientSignedEndpoints.Contains(endpoint))
+        {
+            // Location requests carry no client identity.
+            return null;
+        }
+
+        if (token.CcmTokenType == CcmTokenType.BulkRegistration)
+        {
+            return $"a CCM token issued for a bulk registration token only authorizes registration, not {endpoint}";
+        }
+
+        var sourceId = header.SourceId is { Length: > 0 } id ? SmsId.Normalize(id) : null;
+        if (sourceId is null)
+        {
+            return $"a token-authenticated message to {endpoint} must carry its SourceID";
+        }
+
+        if (token.SmsId is { } tokenSmsId)
+        {
+            return string.Equals(SmsId.Normalize(tokenSmsId), sourceId, StringComparison.OrdinalIgnoreCase)
+                ? null
+                : $"the CCM token was issued to {tokenSmsId}, but the message comes from {sourceId}";
+        }
+
+        if (token.EntraDeviceId is { } deviceId)
+        {
+            var client = _database.FindBySmsId(sourceId);
+            if (client?.EntraDeviceId is not { } registeredDevice)
+            {
+                return $"{sourceId} did not register with a Microsoft Entra device token";
+            }
+
+            return registeredDevice == deviceId
+                ? null
+                : $"the CCM token is for Entra device {deviceId}, but {sourceId} registered as device {registeredDevice}";
+        }
+
+        return "the CCM token names neither a client nor a device";
     }
 
     private static bool IsAsync(MsgHeader header) => string.Equals(header.ReplyMode, "Async", StringComparison.OrdinalIgnoreCase);
@@ -183,6 +292,12 @@ internal sealed partial class CcmRequestEndpoint
 
         return buffer.ToArray();
     }
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "ccm_system_tokenauth request refused with 401 ({Reason}): {Detail}")]
+    private static partial void LogTokenRefused(ILogger logger, TokenRejectReason? reason, string detail);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "Message {MessageId} to {TargetEndpoint} refused with 401: {Reason}")]
+    private static partial void LogTokenBindingRefused(ILogger logger, string messageId, string targetEndpoint, string reason);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "CCM_POST rejected with an empty 200: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason);

@@ -1,8 +1,11 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Xml.Linq;
+using CmgSim.Identity.SiteTokens;
 using CmgSim.ManagementPoint.CcmMessaging;
+using CmgSim.ManagementPoint.SecurityTokenService;
 using CmgSim.ManagementPoint.SiteDatabase;
 using CmgSim.Messaging;
 using CmgSim.Messaging.Signing;
@@ -29,6 +32,7 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
     private readonly RegistrationApprovalOptions _approval;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ManagementPointTokenAuthentication? _tokens;
 
     // Serialises lookup + upsert so two concurrent registrations of one key cannot mint two SMSIDs.
     private readonly Lock _gate = new();
@@ -38,8 +42,10 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
         ISmsIdGenerator smsIds,
         IOptions<ManagementPointOptions> options,
         TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        ManagementPointTokenAuthentication? tokens = null)
     {
+        _tokens = tokens;
         _database = database;
         _smsIds = smsIds;
         _approval = options.Value.RegistrationApproval;
@@ -97,6 +103,19 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
             return null;
         }
 
+        var token = context.Token;
+        if (token?.SmsId is { } tokenSmsId && request.ProposedSmsId is { Length: > 0 } proposedSmsId
+            && !string.Equals(SmsId.Normalize(tokenSmsId), SmsId.Normalize(proposedSmsId), StringComparison.OrdinalIgnoreCase))
+        {
+            LogRejected(_logger, messageId, $"the CCM token was issued to {tokenSmsId}, but the registration proposes {proposedSmsId}");
+            return null;
+        }
+
+        if (token?.CcmTokenType is CcmTokenType.Device or CcmTokenType.UDA)
+        {
+            LogRegisteringWithEntra(_logger, token.EntraDeviceId, token.TenantId);
+        }
+
         ClientRecord stored;
         lock (_gate)
         {
@@ -104,17 +123,31 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
         }
 
         LogRegistered(_logger, stored.SmsId, stored.NetbiosName ?? string.Empty, context.AuthPath, (int)stored.ApprovalStatus, stored.RegistrationCount);
-        return new XElement(
+        var response = new XElement(
             "ClientRegistrationResponse",
             new XAttribute("SMSID", stored.SmsId),
-            new XAttribute("ApprovalStatus", (int)stored.ApprovalStatus))
-            .ToString(SaveOptions.DisableFormatting);
+            new XAttribute("ApprovalStatus", (int)stored.ApprovalStatus));
+
+        // A client installed with a bulk token gets its own 90-day site client token here (cmg-facts §2.4);
+        // the bulk token is then discarded. Where the product carries it in the reply is not public [U].
+        if (token?.CcmTokenType == CcmTokenType.BulkRegistration && _tokens is not null)
+        {
+            var clientToken = _tokens.SiteTokens.IssueClientToken(stored.SmsId);
+            response.Add(new XElement("ClientToken", new XAttribute("ValidTo", clientToken.ValidTo.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), clientToken.Jwt));
+            LogClientTokenIssued(_logger, stored.SmsId, clientToken.ValidTo);
+        }
+
+        return response.ToString(SaveOptions.DisableFormatting);
     }
 
     private ClientRecord Register(ClientRegistrationRequest request, string publicKeyHex, byte[] certificateBytes, CcmRequestContext context)
     {
         var proposed = SmsId.TryParse(request.ProposedSmsId, out var proposedGuid) ? SmsId.FromGuid(proposedGuid) : null;
-        var existing = proposed is not null ? _database.FindBySmsId(proposed) : _database.FindBySigningKey(publicKeyHex);
+        var entraDevice = context.Token?.EntraDeviceId;
+
+        // An Entra device keeps one SMSID: re-registering (a reinstall, a new key) finds it by its device id.
+        var existing = (entraDevice is { } device ? _database.FindByEntraDeviceId(device) : null)
+            ?? (proposed is not null ? _database.FindBySmsId(proposed) : _database.FindBySigningKey(publicKeyHex));
         if (existing is not null && existing.SigningPublicKey != publicKeyHex)
         {
             LogKeyReplaced(_logger, existing.SmsId);
@@ -143,6 +176,7 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
             RegisteredAt = existing?.RegisteredAt ?? now,
             UpdatedAt = now,
             RegistrationCount = (existing?.RegistrationCount ?? 0) + 1,
+            EntraDeviceId = entraDevice ?? existing?.EntraDeviceId,
         };
         _database.Upsert(record);
         return record;
@@ -170,6 +204,12 @@ internal sealed partial class ClientRegistrationEndpoint : ICcmMessageHandler
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "Registered {SmsId} ('{NetbiosName}') via {AuthPath}; approval status {ApprovalStatus}; registration #{Count}.")]
     private static partial void LogRegistered(ILogger logger, string smsId, string netbiosName, CcmAuthPath authPath, int approvalStatus, int count);
+
+    [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Registering device using AAD auth. DeviceId: {DeviceId} TenantId: {TenantId}")]
+    private static partial void LogRegisteringWithEntra(ILogger logger, Guid? deviceId, Guid? tenantId);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Information, Message = "Issued a site client token to {SmsId}, valid to {ValidTo:u}.")]
+    private static partial void LogClientTokenIssued(ILogger logger, string smsId, DateTimeOffset validTo);
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "{SmsId} re-registered with a different signing key; the old key is replaced.")]
     private static partial void LogKeyReplaced(ILogger logger, string smsId);

@@ -28,6 +28,9 @@ public sealed record ClientRecord
     public DateTimeOffset UpdatedAt { get; init; }
 
     public int RegistrationCount { get; init; } = 1;
+
+    /// <summary>The Microsoft Entra device id of a client that registered with an Entra token; its CCM tokens must carry it.</summary>
+    public Guid? EntraDeviceId { get; init; }
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace CmgSim.ManagementPoint.SiteDatabase;
 /// </summary>
 internal sealed partial class SiteDatabaseStore : IDisposable
 {
-    private const string Columns = "SmsId, NetbiosName, Fqdn, SigningPublicKey, SigningCertificate, EncryptionCertificate, ApprovalStatus, RegisteredVia, AgentIdentity, RegisteredAt, UpdatedAt, RegistrationCount";
+    private const string Columns = "SmsId, NetbiosName, Fqdn, SigningPublicKey, SigningCertificate, EncryptionCertificate, ApprovalStatus, RegisteredVia, AgentIdentity, RegisteredAt, UpdatedAt, RegistrationCount, EntraDeviceId";
 
     private readonly string _connectionString;
     private readonly SqliteConnection? _keepAlive;
@@ -47,12 +47,16 @@ internal sealed partial class SiteDatabaseStore : IDisposable
             CREATE INDEX IF NOT EXISTS IX_Clients_SigningPublicKey ON Clients (SigningPublicKey);
             """;
         command.ExecuteNonQuery();
+        AddColumnIfMissing(connection, "Clients", "EntraDeviceId", "TEXT COLLATE NOCASE");
         LogOpened(loggerFactory.CreateLogger(ManagementPointLogCategories.Registration), _isFile ? path! : "(in memory)");
     }
 
     public ClientRecord? FindBySmsId(string smsId) => QuerySingle("SmsId = $value", smsId);
 
     public ClientRecord? FindBySigningKey(string publicKeyHex) => QuerySingle("SigningPublicKey = $value", publicKeyHex);
+
+    /// <summary>The client an Entra-joined device registered as (one SMSID per Entra device id).</summary>
+    public ClientRecord? FindByEntraDeviceId(Guid deviceId) => QuerySingle("EntraDeviceId = $value", deviceId.ToString("D"));
 
     /// <summary>Inserts or replaces the row in one durable transaction; returns when it is committed.</summary>
     public void Upsert(ClientRecord record)
@@ -63,12 +67,12 @@ internal sealed partial class SiteDatabaseStore : IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT INTO Clients ({Columns})
-            VALUES ($SmsId, $NetbiosName, $Fqdn, $SigningPublicKey, $SigningCertificate, $EncryptionCertificate, $ApprovalStatus, $RegisteredVia, $AgentIdentity, $RegisteredAt, $UpdatedAt, $RegistrationCount)
+            VALUES ($SmsId, $NetbiosName, $Fqdn, $SigningPublicKey, $SigningCertificate, $EncryptionCertificate, $ApprovalStatus, $RegisteredVia, $AgentIdentity, $RegisteredAt, $UpdatedAt, $RegistrationCount, $EntraDeviceId)
             ON CONFLICT(SmsId) DO UPDATE SET
                 NetbiosName = excluded.NetbiosName, Fqdn = excluded.Fqdn, SigningPublicKey = excluded.SigningPublicKey,
                 SigningCertificate = excluded.SigningCertificate, EncryptionCertificate = excluded.EncryptionCertificate,
                 ApprovalStatus = excluded.ApprovalStatus, RegisteredVia = excluded.RegisteredVia, AgentIdentity = excluded.AgentIdentity,
-                UpdatedAt = excluded.UpdatedAt, RegistrationCount = excluded.RegistrationCount;
+                UpdatedAt = excluded.UpdatedAt, RegistrationCount = excluded.RegistrationCount, EntraDeviceId = excluded.EntraDeviceId;
             """;
         command.Parameters.AddWithValue("$SmsId", record.SmsId);
         command.Parameters.AddWithValue("$NetbiosName", (object?)record.NetbiosName ?? DBNull.Value);
@@ -82,6 +86,7 @@ internal sealed partial class SiteDatabaseStore : IDisposable
         command.Parameters.AddWithValue("$RegisteredAt", record.RegisteredAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$UpdatedAt", record.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$RegistrationCount", record.RegistrationCount);
+        command.Parameters.AddWithValue("$EntraDeviceId", record.EntraDeviceId is { } device ? device.ToString("D") : DBNull.Value);
         command.ExecuteNonQuery();
         transaction.Commit();
     }
@@ -102,6 +107,20 @@ internal sealed partial class SiteDatabaseStore : IDisposable
     }
 
     public void Dispose() => _keepAlive?.Dispose();
+
+    /// <summary>Site databases written by an older build lack newer columns; SQLite adds them in place.</summary>
+    private static void AddColumnIfMissing(SqliteConnection connection, string table, string column, string type)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
+        probe.Parameters.AddWithValue("$column", column);
+        if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+            alter.ExecuteNonQuery();
+        }
+    }
 
     private SqliteConnection Open()
     {
@@ -141,6 +160,7 @@ internal sealed partial class SiteDatabaseStore : IDisposable
             RegisteredAt = DateTimeOffset.Parse(reader.GetString(9), CultureInfo.InvariantCulture),
             UpdatedAt = DateTimeOffset.Parse(reader.GetString(10), CultureInfo.InvariantCulture),
             RegistrationCount = reader.GetInt32(11),
+            EntraDeviceId = reader.IsDBNull(12) ? null : Guid.Parse(reader.GetString(12)),
         };
     }
 

@@ -17,7 +17,7 @@ namespace CmgSim.Client;
 /// earlier one failed, and each failure is captured in its <see cref="ClientStepResult"/>; only the
 /// caller's own cancellation propagates.
 /// </summary>
-public sealed class PkiClientFlow
+public sealed class ClientFlow
 {
     public const string MpListStep = "MPLIST";
     public const string SiteSignCertStep = "SITESIGNCERT";
@@ -34,11 +34,11 @@ public sealed class PkiClientFlow
     private readonly string _managementPointBase;
     private readonly string _softwareUpdatePointBase;
     private readonly TimeProvider _timeProvider;
-    private readonly PkiClientFlowOptions _options;
+    private readonly ClientFlowOptions _options;
 
     /// <param name="managementPointBaseUrl">The MP as the client sees it, e.g. <c>https://svc:8443/CCM_Proxy_MutualAuth/72057594037927939</c>.</param>
     /// <param name="softwareUpdatePointBaseUrl">The SUP likewise, e.g. <c>https://svc:8443/CCM_Proxy_MutualAuth/72057594037927940</c>.</param>
-    public PkiClientFlow(HttpClient http, Uri managementPointBaseUrl, Uri softwareUpdatePointBaseUrl, TimeProvider timeProvider, PkiClientFlowOptions? options = null)
+    public ClientFlow(HttpClient http, Uri managementPointBaseUrl, Uri softwareUpdatePointBaseUrl, TimeProvider timeProvider, ClientFlowOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(managementPointBaseUrl);
@@ -48,7 +48,7 @@ public sealed class PkiClientFlow
         _managementPointBase = managementPointBaseUrl.AbsoluteUri.TrimEnd('/');
         _softwareUpdatePointBase = softwareUpdatePointBaseUrl.AbsoluteUri.TrimEnd('/');
         _timeProvider = timeProvider;
-        _options = options ?? new PkiClientFlowOptions();
+        _options = options ?? new ClientFlowOptions();
     }
 
     public async Task<IReadOnlyList<ClientStepResult>> RunAsync(CancellationToken cancellationToken = default)
@@ -56,7 +56,7 @@ public sealed class PkiClientFlow
         var results = new List<ClientStepResult>(4);
         results.Add(await RunStepAsync(MpListStep, _managementPointBase + "/SMS_MP/.sms_aut?MPLIST", HttpMethod.Get, null, CheckMpList, cancellationToken));
         results.Add(await RunStepAsync(SiteSignCertStep, _managementPointBase + "/SMS_MP/.sms_aut?SITESIGNCERT", HttpMethod.Get, null, CheckSiteSignCert, cancellationToken));
-        results.Add(await RunStepAsync(CcmPostStep, _managementPointBase + "/ccm_system/request", CcmPost, BuildSiteInformationRequest, CheckSiteInformationReply, cancellationToken));
+        results.Add(await RunStepAsync(CcmPostStep, _managementPointBase + _options.CcmRequestPath, CcmPost, BuildSiteInformationRequest, CheckSiteInformationReply, cancellationToken));
         results.Add(await RunStepAsync(GetConfigStep, _softwareUpdatePointBase + "/ClientWebService/client.asmx", HttpMethod.Post, BuildGetConfig, CheckGetConfig, cancellationToken));
         return results;
     }
@@ -67,7 +67,7 @@ public sealed class PkiClientFlow
     /// <see cref="ClientIdentity.SmsId"/> (or none) and stores the SMSID the MP returns in
     /// <paramref name="identity"/>. Separate from <see cref="RunAsync"/> so existing flows keep their four steps.
     /// </summary>
-    public Task<ClientStepResult> RegisterAsync(ClientIdentity identity, string path = "/ccm_system/request", CancellationToken cancellationToken = default)
+    public Task<ClientStepResult> RegisterAsync(ClientIdentity identity, string path = ClientSession.CcmSystemPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
         return RunStepAsync(
@@ -235,7 +235,14 @@ public sealed class PkiClientFlow
         }
 
         identity.SmsId = smsId;
-        var approval = (string?)XElement.Parse(envelope.Message.Body).Attribute("ApprovalStatus");
+        var reply = XElement.Parse(envelope.Message.Body);
+        var approval = (string?)reply.Attribute("ApprovalStatus");
+        if (reply.Element("ClientToken") is { } clientToken)
+        {
+            identity.SiteClientToken = clientToken.Value;
+            return $"Registered as {smsId}, approval status {approval}; site client token valid to {(string?)clientToken.Attribute("ValidTo")}";
+        }
+
         return $"Registered as {smsId}, approval status {approval}";
     }
 

@@ -4,7 +4,7 @@ using CmgSim.Core;
 
 namespace CmgSim.Client.Tests;
 
-public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
+public sealed class ClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
 {
     private static Uri Url(int port, long id) => new($"https://{LabPki.ServiceName}:{port}{CmgPaths.MutualAuthPath(id)}");
 
@@ -12,7 +12,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
     public async Task All_steps_succeed_against_the_mp_and_sup()
     {
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, site.Pki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
+        var flow = new ClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
 
         var results = await flow.RunAsync();
 
@@ -31,7 +31,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
     public async Task Without_a_client_certificate_the_tls_handshake_fails_and_is_captured()
     {
         using var http = new HttpClient(CmgClientHttp.CreateHandler(null, site.Pki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
+        var flow = new ClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
 
         var results = await flow.RunAsync();
 
@@ -43,7 +43,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
     {
         using var otherPki = new LabPki();
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, otherPki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
+        var flow = new ClientFlow(http, Url(site.Port, SiteHost.MpId), Url(site.Port, SiteHost.SupId), TimeProvider.System);
 
         var results = await flow.RunAsync();
 
@@ -59,7 +59,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
     public async Task A_name_that_does_not_match_the_server_certificate_is_refused()
     {
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, site.Pki.Root, "other.contoso.test", LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(
+        var flow = new ClientFlow(
             http,
             new Uri($"https://other.contoso.test:{site.Port}{CmgPaths.MutualAuthPath(SiteHost.MpId)}"),
             new Uri($"https://other.contoso.test:{site.Port}{CmgPaths.MutualAuthPath(SiteHost.SupId)}"),
@@ -82,7 +82,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
         }
 
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, site.Pki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(http, Url(port, SiteHost.MpId), Url(port, SiteHost.SupId), TimeProvider.System);
+        var flow = new ClientFlow(http, Url(port, SiteHost.MpId), Url(port, SiteHost.SupId), TimeProvider.System);
 
         var results = await flow.RunAsync();
 
@@ -99,7 +99,7 @@ public sealed class PkiClientFlowTests(SiteHost site) : IClassFixture<SiteHost>
     public async Task An_unknown_path_reports_the_http_status()
     {
         using var http = new HttpClient(CmgClientHttp.CreateHandler(site.Pki.ClientCertificate, site.Pki.Root, LabPki.ServiceName, LabPki.Loopback(0)));
-        var flow = new PkiClientFlow(http, Url(site.Port, 12345), Url(site.Port, 67890), TimeProvider.System);
+        var flow = new ClientFlow(http, Url(site.Port, 12345), Url(site.Port, 67890), TimeProvider.System);
 
         var results = await flow.RunAsync();
 
