@@ -255,7 +255,7 @@ internal sealed class EntraTokenEndpoint(
                 return EntraError.MissingParameter(EntraTokenProtocol.DeviceIdParameter);
             }
 
-            var (device, deviceError) = await AuthenticateDeviceAsync(request, tenant, deviceIdText);
+            var (device, deviceError) = await AuthenticateDeviceAsync(request, tenant, deviceIdText, requireEnabled: false);
             if (deviceError is not null)
             {
                 return deviceError;
@@ -326,7 +326,12 @@ internal sealed class EntraTokenEndpoint(
         return (EntraError.NoClientCredential(), "");
     }
 
-    private async Task<(EntraDevice? Device, EntraError? Error)> AuthenticateDeviceAsync(TokenRequest request, EntraTenantDefinition tenant, string deviceIdText)
+    /// <param name="requireEnabled">
+    /// The device grant needs an enabled device account. A user token only names the device the user signed in on,
+    /// proved by its key, so a disabled device — which gets no device token any more — still yields the user's
+    /// token bound to it: the fallback ConfigMgr takes when the device token fails [DERIVED].
+    /// </param>
+    private async Task<(EntraDevice? Device, EntraError? Error)> AuthenticateDeviceAsync(TokenRequest request, EntraTenantDefinition tenant, string deviceIdText, bool requireEnabled = true)
     {
         var device = Guid.TryParse(deviceIdText, out var deviceId) ? EntraDirectory.FindDevice(tenant, deviceId) : null;
         if (device is null)
@@ -348,7 +353,7 @@ internal sealed class EntraTokenEndpoint(
         }
 
         // Checked after the proof, as Entra authenticates the device before it looks at its state.
-        return device.AccountEnabled ? (device, null) : (null, EntraError.DeviceDisabled(device.DeviceId));
+        return device.AccountEnabled || !requireEnabled ? (device, null) : (null, EntraError.DeviceDisabled(device.DeviceId));
     }
 
     /// <summary>

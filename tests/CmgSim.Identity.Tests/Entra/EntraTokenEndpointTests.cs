@@ -110,6 +110,12 @@ public sealed class EntraTokenEndpointTests(EntraFakeClockFixture fixture) : ICl
 
         AssertRefused(response, 400, "invalid_grant", 135011);
         Assert.Contains("Device used during the authentication is disabled", response.ErrorDescription, StringComparison.Ordinal);
+
+        // The fallback: the user's token still names the device the user signed in on.
+        var user = await Entra.TokenClient(Contoso).AcquireUserTokenAsync(
+            ClientApp, Resource, EntraLabDefaults.UserPrincipalNameFor(3, EntraLabDefaults.ContosoDomain), EntraLabDefaults.UserPassword, (device.DeviceId, wpj), Entra.Time, CancellationToken.None);
+        device.AccountEnabled = true;
+        Assert.True(user.Succeeded, user.ErrorDescription);
     }
 
     [Fact]
