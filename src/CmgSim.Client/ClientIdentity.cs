@@ -10,8 +10,11 @@ namespace CmgSim.Client;
 /// </summary>
 public sealed class ClientIdentity : IDisposable
 {
-    private ClientIdentity(RSA key, X509Certificate2 certificate, string hostName, string? smsId)
+    private readonly bool _ownsKey;
+
+    private ClientIdentity(RSA key, X509Certificate2 certificate, string hostName, string? smsId, bool ownsKey = true)
     {
+        _ownsKey = ownsKey;
         Key = key;
         Certificate = certificate;
         HostName = hostName;
@@ -51,9 +54,25 @@ public sealed class ClientIdentity : IDisposable
         }
     }
 
+    /// <summary>
+    /// A client whose key (and self-signed certificate) is shared with other simulated clients: RSA key generation
+    /// would dominate a load test's ramp of thousands of clients. Each proposes its own SMSID, so the MP keeps
+    /// them apart; the caller owns <paramref name="sharedKey"/> and <paramref name="sharedCertificate"/>.
+    /// </summary>
+    public static ClientIdentity CreateShared(string hostName, RSA sharedKey, X509Certificate2 sharedCertificate, string proposedSmsId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hostName);
+        ArgumentNullException.ThrowIfNull(sharedKey);
+        ArgumentNullException.ThrowIfNull(sharedCertificate);
+        return new ClientIdentity(sharedKey, sharedCertificate, hostName.ToUpperInvariant(), proposedSmsId, ownsKey: false);
+    }
+
     public void Dispose()
     {
-        Certificate.Dispose();
-        Key.Dispose();
+        if (_ownsKey)
+        {
+            Certificate.Dispose();
+            Key.Dispose();
+        }
     }
 }

@@ -42,6 +42,16 @@ public sealed class PolicyFlow(HttpClient http, Uri managementPointBaseUrl, Time
         return policies;
     }
 
+    /// <summary>One policy poll without the body downloads (nothing changed): RequestAssignments → the number of assignments.</summary>
+    /// <exception cref="InvalidOperationException">The identity has no SMSID, or the MP answered with the empty 200.</exception>
+    public async Task<int> PollAssignmentsAsync(ClientIdentity identity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var smsId = identity.SmsId ?? throw new InvalidOperationException("Register the client first: it has no SMSID.");
+        var reply = await RequestAssignmentsAsync(identity, smsId, cancellationToken);
+        return reply.Descendants("Policy").Count();
+    }
+
     private async Task<XElement> RequestAssignmentsAsync(ClientIdentity identity, string smsId, CancellationToken cancellationToken)
     {
         var header = new MsgHeader

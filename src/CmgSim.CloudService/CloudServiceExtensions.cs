@@ -1,4 +1,5 @@
 using CmgSim.CloudService;
+using CmgSim.CloudService.Capacity;
 using CmgSim.CloudService.Channels;
 using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.Hosting;
@@ -42,6 +43,7 @@ public static class CloudServiceExtensions
         services.TryAddSingleton<BearerTokenAuthenticator>();
         services.TryAddSingleton<ServiceMetadataResponder>();
         services.TryAddSingleton<ChannelEndpoints>();
+        services.AddVmCapacity();
         services.TryAddSingleton<CmgForwardingHandler>();
         services.TryAddSingleton<CmgServiceStatistics>();
         services.AddHostedService(static sp => sp.GetRequiredService<CmgServiceStatistics>());
@@ -50,7 +52,8 @@ public static class CloudServiceExtensions
 
     /// <summary>
     /// Maps the client URLs (<c>/CCM_Proxy_MutualAuth/…</c>, <c>/CCM_Proxy_ServerAuth/…</c>) on the client
-    /// listeners and the channel endpoints on the channel listener.
+    /// listeners, the channel endpoints on the channel listener, and the capacity status
+    /// (<c>/cmgsim/vm-status</c>) on the instance listener.
     /// </summary>
     public static IEndpointRouteBuilder MapCloudService(this IEndpointRouteBuilder endpoints)
     {
@@ -67,6 +70,7 @@ public static class CloudServiceExtensions
             : forwarding.HandleAsync(context);
         endpoints.Map(CmgPaths.MutualAuthPrefix + "/{**rest}", client);
         endpoints.Map(CmgPaths.ServerAuthPrefix + "/{**rest}", client);
+        endpoints.MapVmStatus();
         return endpoints;
     }
 

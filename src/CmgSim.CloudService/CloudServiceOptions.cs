@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CmgSim.CloudService.Capacity;
 using CmgSim.Core.Topology;
 
 namespace CmgSim.CloudService;
@@ -22,6 +23,9 @@ public sealed class CloudServiceOptions
 
     /// <summary>How often CMGService.log gets its per-URI statistics. Default 60 s.</summary>
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The VM size and what happens past its supported client connections (docs/architecture.md, "Capacity model").</summary>
+    public CapacityOptions Capacity { get; } = new();
 }
 
 /// <summary>One site role the site published through the CMG.</summary>

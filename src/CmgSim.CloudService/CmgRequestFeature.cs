@@ -18,4 +18,7 @@ public sealed class CmgRequestFeature
 
     /// <summary>The CMG error the request was answered with, if any.</summary>
     public CmgError? Error { get; set; }
+
+    /// <summary>The delay an overloaded VM instance added before serving the request; zero within capacity.</summary>
+    public TimeSpan AddedDelay { get; set; }
 }

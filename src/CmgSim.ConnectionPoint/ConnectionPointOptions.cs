@@ -28,6 +28,21 @@ public sealed class ConnectionPointOptions
 
     /// <summary>How often the traffic report (ReportTrafficData) is written. The product sends it every 5 minutes.</summary>
     public TimeSpan TrafficReportInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Local ports the connection point may hold toward the MP and SUP at once: one per forwarded request in
+    /// flight, a client's held notification poll included. Past it requests get 503
+    /// <c>CMGConnector_ServiceUnavailable</c>. Default 16,384, Windows Server's default dynamic port range
+    /// (cmg-facts §4.5).
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int SiteRolePortBudget { get; set; } = DefaultSiteRolePortBudget;
+
+    /// <summary>Windows Server's default dynamic TCP port range: 49152–65535.</summary>
+    public const int DefaultSiteRolePortBudget = 16384;
+
+    /// <summary>VM instances one connection point supports (cmg-facts §4.2); past it the connection point warns.</summary>
+    public const int SupportedVmInstances = 4;
 }
 
 /// <summary>Where the connection point forwards one published endpoint id.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CmgSim.CloudService;
+using CmgSim.CloudService.Capacity;
 using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.Hosting;
 using CmgSim.ConnectionPoint;
@@ -35,7 +36,11 @@ public sealed partial class LabTopology : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly List<VmInstanceHost> _instances = [];
+
+    // Serializes changes to the VM instance list (scale out and in) and connection point starts.
+    private readonly SemaphoreSlim _scaleGate = new(1, 1);
+    private volatile VmInstanceSlot[] _instances = [];
+    private CloudCertificateValidators? _validators;
     private readonly ConnectionPointHost?[] _connectionPoints;
     private readonly X509Certificate2[] _connectionPointCertificates;
     private SiteRoleHost? _managementPoint;
@@ -67,7 +72,8 @@ public sealed partial class LabTopology : IAsyncDisposable
     /// <summary>The topology.json contract, written once every role is ready.</summary>
     public TopologyDocument Document { get; private set; } = null!;
 
-    public IReadOnlyList<VmInstanceHost> Instances => _instances;
+    /// <summary>The running VM instances, in instance-number order (<c>ProxyService_IN_0</c> first).</summary>
+    public IReadOnlyList<VmInstanceHost> Instances => _instances.Select(static i => i.Host).ToArray();
 
     /// <summary>The local Microsoft Entra tenant; null when <see cref="TopologyOptions.EnableEntra"/> is off.</summary>
     public EntraTenantHost? Entra { get; private set; }
@@ -146,32 +152,17 @@ public sealed partial class LabTopology : IAsyncDisposable
             cancellationToken);
         _softwareUpdatePointUrl = _softwareUpdatePoint.Url;
 
-        var validators = new CloudCertificateValidators(CreateValidator(), CreateValidator());
-        var publicPort = _options.PublicPort;
-        for (var n = 1; n <= _options.Instances; n++)
+        _validators = new CloudCertificateValidators(CreateValidator(), CreateValidator());
+        _publicPort = _options.PublicPort;
+        for (var number = 0; number < _options.Instances; number++)
         {
-            var instance = await VmInstanceHost.StartAsync(new VmInstanceHostSettings
-            {
-                PublicEndpoint = new IPEndPoint(IPAddress.Loopback, publicPort),
-                InstanceEndpoint = new IPEndPoint(IPAddress.Loopback, 0),
-                ChannelEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ChannelPortBase == 0 ? 0 : _options.ChannelPortBase + n - 1),
-                ServerCertificate = Pki.ServerCertificate,
-                ServerCertificateChain = Pki.GetIntermediates(),
-                Validators = validators,
-                TokenAuthentication = CreateCloudTokenAuthentication(),
-                Configure = ConfigureCloudService(n),
-                ConfigureChannels = channels => channels.IdleChannelTimeout = _options.IdleChannelTimeout,
-                LoggerFactory = _loggerFactory,
-                TimeProvider = _timeProvider,
-                ShutdownTimeout = _options.ShutdownTimeout,
-            }, cancellationToken);
-            _instances.Add(instance);
+            var instance = await StartVmInstanceAsync(number, cancellationToken);
+            _instances = [.. _instances, new VmInstanceSlot(number, instance)];
 
-            // Instance 1 may have picked the public port; the others share it.
-            publicPort = instance.PublicPort;
+            // Instance 0 may have picked the public port; the others share it.
+            _publicPort = instance.PublicPort;
         }
 
-        _publicPort = publicPort;
         _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ManagementPointPort);
         await StartManagementPointAsync(cancellationToken);
         _managementPointEndpoint = new IPEndPoint(IPAddress.Loopback, _managementPoint!.Url.Port);
@@ -185,9 +176,99 @@ public sealed partial class LabTopology : IAsyncDisposable
         }
 
         await WaitForChannelsAsync(_options.ReadyTimeout, cancellationToken);
-        Document = BuildDocument(publicPort);
+        Document = BuildDocument(_publicPort);
         await Document.SaveAsync(Layout.TopologyFile, cancellationToken);
-        Log.Ready(_logger, Document.PublicUrl, _instances.Count, _options.ConnectionPoints);
+        Log.Ready(_logger, Document.PublicUrl, _instances.Length, _options.ConnectionPoints);
+    }
+
+    /// <summary>Starts VM instance <c>ProxyService_IN_&lt;number&gt;</c> on the shared public port and channel port base + number.</summary>
+    private Task<VmInstanceHost> StartVmInstanceAsync(int number, CancellationToken cancellationToken) => VmInstanceHost.StartAsync(new VmInstanceHostSettings
+    {
+        PublicEndpoint = new IPEndPoint(IPAddress.Loopback, _publicPort),
+        InstanceEndpoint = new IPEndPoint(IPAddress.Loopback, 0),
+        ChannelEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ChannelPortBase == 0 ? 0 : _options.ChannelPortBase + number),
+        ServerCertificate = Pki.ServerCertificate,
+        ServerCertificateChain = Pki.GetIntermediates(),
+        Validators = _validators!,
+        TokenAuthentication = CreateCloudTokenAuthentication(),
+        Configure = ConfigureCloudService(number),
+        ConfigureChannels = channels => channels.IdleChannelTimeout = _options.IdleChannelTimeout,
+        LoggerFactory = _loggerFactory,
+        TimeProvider = _timeProvider,
+        ShutdownTimeout = _options.ShutdownTimeout,
+    }, cancellationToken);
+
+    /// <summary>
+    /// Scales the CMG out by one VM instance (at most 16), as changing the VM instance count in the CMG's
+    /// properties does: the new instance (the lowest free <c>ProxyService_IN_n</c>) shares the public port, every
+    /// connection point dials it, and once they all hold a channel to it <c>topology.json</c> is rewritten.
+    /// </summary>
+    public async Task<VmInstanceHost> AddVmInstanceAsync(CancellationToken cancellationToken = default)
+    {
+        await _scaleGate.WaitAsync(cancellationToken);
+        try
+        {
+            var slots = _instances;
+            if (slots.Length >= TopologyOptions.MaxInstances)
+            {
+                throw new InvalidOperationException($"The CMG already has {slots.Length} VM instances; a CMG has at most {TopologyOptions.MaxInstances}.");
+            }
+
+            var number = Enumerable.Range(0, TopologyOptions.MaxInstances).First(n => slots.All(s => s.Number != n));
+            var instance = await StartVmInstanceAsync(number, cancellationToken);
+            _instances = [.. slots.Append(new VmInstanceSlot(number, instance)).OrderBy(static s => s.Number)];
+            foreach (var connectionPoint in _connectionPoints)
+            {
+                connectionPoint?.AddVmInstance(instance.ChannelUrl);
+            }
+
+            await WaitForChannelsAsync(_options.ReadyTimeout, cancellationToken);
+            await SaveDocumentAsync(cancellationToken);
+            Log.InstanceAdded(_logger, instance.Name, _instances.Length);
+            return instance;
+        }
+        finally
+        {
+            _scaleGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Scales the CMG in: removes VM instance <c>ProxyService_IN_&lt;number&gt;</c> (at least one stays). The
+    /// connection points stop dialing it while it drains its requests in flight and closes its clients'
+    /// connections; those clients reconnect through the public port to a remaining instance. Rewrites <c>topology.json</c>.
+    /// </summary>
+    /// <param name="number">The instance number, as in its name (<c>ProxyService_IN_1</c> → 1).</param>
+    public async Task RemoveVmInstanceAsync(int number, CancellationToken cancellationToken = default)
+    {
+        await _scaleGate.WaitAsync(cancellationToken);
+        try
+        {
+            var slots = _instances;
+            var slot = slots.FirstOrDefault(s => s.Number == number)
+                ?? throw new ArgumentOutOfRangeException(nameof(number), number, $"No VM instance ProxyService_IN_{number} is running.");
+            if (slots.Length == 1)
+            {
+                throw new InvalidOperationException("A CMG keeps at least one VM instance.");
+            }
+
+            _instances = [.. slots.Where(s => s != slot)];
+            var stopped = _connectionPoints.Where(static c => c is not null).Select(c => (Task)c!.RemoveVmInstanceAsync(slot.Host.ChannelUrl)).ToList();
+            stopped.Add(slot.Host.DisposeAsync().AsTask());
+            await Task.WhenAll(stopped);
+            await SaveDocumentAsync(cancellationToken);
+            Log.InstanceRemoved(_logger, slot.Host.Name, _instances.Length);
+        }
+        finally
+        {
+            _scaleGate.Release();
+        }
+    }
+
+    private async Task SaveDocumentAsync(CancellationToken cancellationToken)
+    {
+        Document = BuildDocument(_publicPort);
+        await Document.SaveAsync(Layout.TopologyFile, cancellationToken);
     }
 
     private ClientCertificateValidator CreateValidator()
@@ -197,10 +278,11 @@ public sealed partial class LabTopology : IAsyncDisposable
         return new ClientCertificateValidator(options, _timeProvider, _loggerFactory.CreateLogger<ClientCertificateValidator>());
     }
 
-    private Action<CloudServiceOptions> ConfigureCloudService(int instanceNumber) => cloud =>
+    private Action<CloudServiceOptions> ConfigureCloudService(int number) => cloud =>
     {
         cloud.ServiceName = _options.ServiceName;
-        cloud.InstanceName = "ProxyService_IN_" + (instanceNumber - 1).ToString(CultureInfo.InvariantCulture);
+        cloud.InstanceName = "ProxyService_IN_" + number.ToString(CultureInfo.InvariantCulture);
+        _options.ApplyCapacity(cloud.Capacity);
         cloud.VerifyClientCertificateRevocation = _options.VerifyClientCertificateRevocation;
         cloud.StatisticsInterval = _options.StatisticsInterval;
         cloud.PublishedEndpoints.Add(new PublishedEndpoint
@@ -302,6 +384,20 @@ public sealed partial class LabTopology : IAsyncDisposable
     /// <summary>Starts (or restarts) connection point <paramref name="index"/> (0-based).</summary>
     public async Task StartConnectionPointAsync(int index, CancellationToken cancellationToken = default)
     {
+        // Not while the VM instance list changes, so the connection point dials every instance.
+        await _scaleGate.WaitAsync(cancellationToken);
+        try
+        {
+            await StartConnectionPointCoreAsync(index, cancellationToken);
+        }
+        finally
+        {
+            _scaleGate.Release();
+        }
+    }
+
+    private async Task StartConnectionPointCoreAsync(int index, CancellationToken cancellationToken)
+    {
         if (_connectionPoints[index] is not null)
         {
             throw new InvalidOperationException($"Connection point {index} is already running.");
@@ -312,13 +408,14 @@ public sealed partial class LabTopology : IAsyncDisposable
         _connectionPoints[index] = await ConnectionPointHost.StartAsync(new ConnectionPointHostSettings
         {
             ServiceName = _options.ServiceName,
-            VmInstanceChannelUrls = _instances.Select(static i => i.ChannelUrl).ToArray(),
+            VmInstanceChannelUrls = _instances.Select(static i => i.Host.ChannelUrl).ToArray(),
             Configure = cp =>
             {
                 cp.Name = name;
                 cp.SiteCode = _options.SiteCode;
                 cp.SiteRoleTimeout = _options.SiteRoleTimeout;
                 cp.BreakDuration = _options.SiteRoleBreakDuration;
+                cp.SiteRolePortBudget = _options.SiteRolePortBudget;
                 cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.ManagementPointEndpointId, Kind = SiteRoleKind.ManagementPoint, InternalUrl = _managementPointUrl!, Fqdn = _options.ManagementPointFqdn });
                 cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.SoftwareUpdatePointEndpointId, Kind = SiteRoleKind.SoftwareUpdatePoint, InternalUrl = _softwareUpdatePointUrl!, Fqdn = _options.ManagementPointFqdn });
             },
@@ -421,7 +518,7 @@ public sealed partial class LabTopology : IAsyncDisposable
     }
 
     private bool AllConnected() =>
-        _instances.All(instance => _connectionPoints.Where(static c => c is not null).All(cp =>
+        _instances.Select(static i => i.Host).All(instance => _connectionPoints.Where(static c => c is not null).All(cp =>
             instance.Channels.ConnectionPoints.Any(channels => string.Equals(channels.Name, cp!.Name, StringComparison.OrdinalIgnoreCase) && channels.IsConnected)));
 
     private TopologyDocument BuildDocument(int publicPort) => new()
@@ -429,7 +526,14 @@ public sealed partial class LabTopology : IAsyncDisposable
         ServiceName = _options.ServiceName,
         PublicUrl = $"https://127.0.0.1:{publicPort}",
         SiteCode = _options.SiteCode,
-        Instances = _instances.Select(static i => new VmInstanceEntry { Name = i.Name, Url = i.InstanceUrl.AbsoluteUri.TrimEnd('/'), TunnelUrl = i.ChannelUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
+        VmSize = VmSizeProfiles.TryGet(_options.VmSize, out var profile) ? profile.Name : _options.VmSize,
+        Instances = _instances.Select(static i => new VmInstanceEntry
+        {
+            Name = i.Host.Name,
+            Url = i.Host.InstanceUrl.AbsoluteUri.TrimEnd('/'),
+            TunnelUrl = i.Host.ChannelUrl.AbsoluteUri.TrimEnd('/'),
+            StatusUrl = i.Host.StatusUrl.AbsoluteUri,
+        }).ToArray(),
         ConnectionPoints = _connectionPoints.Where(static c => c is not null).Select(c => new ConnectionPointEntry { Name = c!.Name, SiteCode = _options.SiteCode, HealthUrl = c.HealthUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
         Roles =
         [
@@ -495,10 +599,10 @@ public sealed partial class LabTopology : IAsyncDisposable
         await Task.WhenAll(_connectionPoints.Select((_, i) => StopConnectionPointAsync(i)));
         foreach (var instance in _instances)
         {
-            await instance.DisposeAsync();
+            await instance.Host.DisposeAsync();
         }
 
-        _instances.Clear();
+        _instances = [];
         await StopManagementPointAsync();
         if (_softwareUpdatePoint is not null)
         {
@@ -515,11 +619,21 @@ public sealed partial class LabTopology : IAsyncDisposable
         _tokenSigningCertificate?.Dispose();
 
         Pki.Dispose();
+        _scaleGate.Dispose();
     }
+
+    /// <summary>A running VM instance and its number (<c>ProxyService_IN_&lt;number&gt;</c>, channel port base + number).</summary>
+    private sealed record VmInstanceSlot(int Number, VmInstanceHost Host);
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "CMG ready at {PublicUrl} with {Instances} VM instance(s) and {ConnectionPoints} connection point(s)")]
         public static partial void Ready(ILogger logger, string publicUrl, int instances, int connectionPoints);
+
+        [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "VM instance {Instance} added: every connection point holds a channel to it; {Instances} VM instance(s)")]
+        public static partial void InstanceAdded(ILogger logger, string instance, int instances);
+
+        [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "VM instance {Instance} removed; {Instances} VM instance(s) left")]
+        public static partial void InstanceRemoved(ILogger logger, string instance, int instances);
     }
 }

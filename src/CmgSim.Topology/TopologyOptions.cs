@@ -1,3 +1,5 @@
+using CmgSim.CloudService.Capacity;
+using CmgSim.ConnectionPoint;
 using CmgSim.Core;
 using CmgSim.Identity.Pki;
 
@@ -17,8 +19,29 @@ public sealed class TopologyOptions
     /// <summary>The public HTTPS port every VM instance shares. 0 picks a free port. Default 8443.</summary>
     public int PublicPort { get; set; } = 8443;
 
-    /// <summary>VM instances of the cloud service, 1 to 16. Default 1.</summary>
+    /// <summary>VM instances of the cloud service, 1 to 16. Default 1. <see cref="LabTopology.AddVmInstanceAsync"/> changes it while running.</summary>
     public int Instances { get; set; } = 1;
+
+    /// <summary>The most VM instances a CMG has (cmg-facts §4.1).</summary>
+    public const int MaxInstances = 16;
+
+    /// <summary>
+    /// The VM size of every instance, a <see cref="VmSizeProfiles"/> name: lab (10 client connections per
+    /// instance), standard (6,000; the default), large (10,000), vmss-2103 (2,000), classic (6,000).
+    /// </summary>
+    public string VmSize { get; set; } = VmSizeProfiles.DefaultName;
+
+    /// <summary>What a VM instance does past its supported client connections: delay requests (default) or refuse them.</summary>
+    public OverloadMode OverloadMode { get; set; } = OverloadMode.Delay;
+
+    /// <summary>Fine-tunes the overload delay (step, per percent, maximum) after <see cref="VmSize"/> and <see cref="OverloadMode"/> are applied.</summary>
+    public Action<CapacityOptions>? ConfigureCapacity { get; set; }
+
+    /// <summary>
+    /// Local ports each connection point may hold toward the MP and SUP at once (one per forwarded request in
+    /// flight). Default 16,384, Windows Server's default dynamic port range (cmg-facts §4.5).
+    /// </summary>
+    public int SiteRolePortBudget { get; set; } = ConnectionPointOptions.DefaultSiteRolePortBudget;
 
     /// <summary>
     /// The channel port of VM instance 1; instance n uses base + n − 1 (the product's 10124–10139 for two
@@ -124,9 +147,15 @@ public sealed class TopologyOptions
             errors.Add($"SiteCode '{SiteCode}' must be three letters or digits.");
         }
 
-        if (Instances is < 1 or > 16)
+        if (Instances is < 1 or > MaxInstances)
         {
             errors.Add($"Instances is {Instances}; a CMG has 1 to 16 VM instances.");
+        }
+
+        errors.AddRange(CapacityOptions().Validate());
+        if (SiteRolePortBudget < 1)
+        {
+            errors.Add($"SiteRolePortBudget is {SiteRolePortBudget}; a connection point needs at least one port toward the site roles.");
         }
 
         if (ConnectionPoints < 1)
@@ -182,6 +211,22 @@ public sealed class TopologyOptions
         }
 
         return errors;
+    }
+
+    /// <summary>The capacity options every VM instance gets.</summary>
+    internal CapacityOptions CapacityOptions()
+    {
+        var capacity = new CapacityOptions();
+        ApplyCapacity(capacity);
+        return capacity;
+    }
+
+    /// <summary>Copies the capacity settings onto a VM instance's options.</summary>
+    internal void ApplyCapacity(CapacityOptions target)
+    {
+        target.VmSize = VmSize;
+        target.OverloadMode = OverloadMode;
+        ConfigureCapacity?.Invoke(target);
     }
 
     private static void CheckPort(List<string> errors, string name, int port)

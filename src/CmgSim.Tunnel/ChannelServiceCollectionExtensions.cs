@@ -32,6 +32,7 @@ public static class ChannelServiceCollectionExtensions
             "ChannelDialerOptions needs a Publication, ChannelsPerInstance > 0 and 0 < ReconnectDelay <= MaxReconnectDelay.");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ChannelStatus>();
+        services.TryAddSingleton<ChannelTargets>();
         services.AddSingleton<IConnectionListenerFactory, ChannelConnectionListenerFactory>();
         return services;
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using CmgSim.CloudService.Capacity;
+using CmgSim.ConnectionPoint;
 using CmgSim.Core.Logging;
 using CmgSim.Core.Telemetry;
 using CmgSim.Identity.Pki;
@@ -31,6 +33,9 @@ internal static class UpCommand
         var siteCode = new Option<string>("--site-code") { Description = "The primary site's code.", DefaultValueFactory = static _ => "PS1" };
         var publicPort = new Option<int>("--public-port") { Description = "The CMG's public HTTPS port on 127.0.0.1 (0 = any free port).", DefaultValueFactory = static _ => 8443 };
         var instances = new Option<int>("--instances") { Description = "VM instances of the cloud service (1-16).", DefaultValueFactory = static _ => 1 };
+        var vmSize = new Option<string>("--vm-size") { Description = $"VM size of the instances, which sets the client connections each supports: {VmSizeProfiles.Names}.", DefaultValueFactory = static _ => VmSizeProfiles.DefaultName };
+        var overloadMode = new Option<OverloadMode>("--overload-mode") { Description = "Past the supported client connections a VM instance delays every request (Delay, the product's behaviour) or refuses requests on connections past the limit with 503 (Refuse).", DefaultValueFactory = static _ => OverloadMode.Delay };
+        var portBudget = new Option<int>("--cp-port-budget") { Description = "Local ports each connection point may hold toward the MP and SUP at once (Windows' default dynamic range: 16384).", DefaultValueFactory = static _ => ConnectionPointOptions.DefaultSiteRolePortBudget };
         var connectionPoints = new Option<int>("--connection-points") { Description = "Connection points of the site.", DefaultValueFactory = static _ => 1 };
         var channels = new Option<int>("--channels-per-instance") { Description = "Channels each connection point keeps to each VM instance.", DefaultValueFactory = static _ => 2 };
         var channelPortBase = new Option<int>("--channel-port-base") { Description = "Channel port of VM instance 1; instance n uses base + n - 1 (0 = free ports).", DefaultValueFactory = static _ => 10124 };
@@ -41,7 +46,7 @@ internal static class UpCommand
         var verbose = new Option<bool>("--verbose") { Description = "Debug-level console logging (every forwarded message, URL rewrites)." };
         var up = new Command("up", "Runs the whole CMG traffic path (MP, SUP, VM instances, connection points) on loopback until Ctrl+C or SIGTERM, and writes DIR/topology.json once ready.")
         {
-            labDirectory, serviceName, siteCode, publicPort, instances, connectionPoints, channels, channelPortBase, clients, keyAlgorithm, noCrlCheck, entraPort, noEntra, noSiteTokens, verbose,
+            labDirectory, serviceName, siteCode, publicPort, instances, vmSize, overloadMode, connectionPoints, portBudget, channels, channelPortBase, clients, keyAlgorithm, noCrlCheck, entraPort, noEntra, noSiteTokens, verbose,
         };
         up.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -52,6 +57,9 @@ internal static class UpCommand
                 SiteCode = parseResult.GetValue(siteCode)!,
                 PublicPort = parseResult.GetValue(publicPort),
                 Instances = parseResult.GetValue(instances),
+                VmSize = parseResult.GetValue(vmSize)!,
+                OverloadMode = parseResult.GetValue(overloadMode),
+                SiteRolePortBudget = parseResult.GetValue(portBudget),
                 ConnectionPoints = parseResult.GetValue(connectionPoints),
                 ChannelsPerInstance = parseResult.GetValue(channels),
                 ChannelPortBase = parseResult.GetValue(channelPortBase),
@@ -130,6 +138,11 @@ internal static class UpCommand
             var client = document.Pki.Clients[0];
             Console.WriteLine();
             Console.WriteLine($"CmgSim ready: {document.PublicUrl} (service name {document.ServiceName}, site {document.SiteCode}, {document.Instances.Count} VM instance(s), {document.ConnectionPoints.Count} connection point(s))");
+            if (VmSizeProfiles.TryGet(options.VmSize, out var profile))
+            {
+                Console.WriteLine($"  vm size   {profile.Name} ({profile.AzureSize}): {profile.SupportedConnections} client connections per VM instance; past it: {options.OverloadMode}");
+            }
+
             Console.WriteLine($"  topology  {topology.Layout.TopologyFile}");
             Console.WriteLine($"  logs      {document.LogsDirectory}");
             if (document.Entra is { } entra)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using CmgSim.CloudService.Capacity;
 using CmgSim.Tunnel.CloudSide;
 using CmgSim.Core.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -38,20 +39,27 @@ public sealed class VmInstanceHost : IAsyncDisposable
 
     public ChannelRegistry Channels => _app.Services.GetRequiredService<ChannelRegistry>();
 
+    /// <summary>The capacity status endpoint on the instance listener (<see cref="VmCapacityProtocol.StatusPath"/>).</summary>
+    public Uri StatusUrl => new(InstanceUrl, VmCapacityProtocol.StatusPath);
+
+    /// <summary>The instance's capacity state now: client connections against its VM size, added delay.</summary>
+    public VmInstanceStatus CapacityStatus => _app.Services.GetRequiredService<VmCapacity>().GetStatus();
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<VmInstanceHost> StartAsync(VmInstanceHostSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var builder = RoleHostBuilder.Create(settings.LoggerFactory, settings.TimeProvider, settings.ShutdownTimeout);
-        var publicPort = settings.PublicEndpoint.Port;
-        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint => BindListenSocket(endpoint, publicPort));
+        // A distinct object, so the socket hook knows the public endpoint even when its port is 0.
+        var publicEndpoint = new IPEndPoint(settings.PublicEndpoint.Address, settings.PublicEndpoint.Port);
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint => BindListenSocket(endpoint, publicEndpoint));
         builder.WebHost.UseKestrel(kestrel =>
         {
             // Dead connection points are noticed by HTTP/2 PINGs on their channel connections.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
-            Listen(kestrel, settings.PublicEndpoint, VmListenerKind.Public, HttpProtocols.Http1AndHttp2, settings);
+            Listen(kestrel, publicEndpoint, VmListenerKind.Public, HttpProtocols.Http1AndHttp2, settings);
             Listen(kestrel, settings.InstanceEndpoint, VmListenerKind.Instance, HttpProtocols.Http1AndHttp2, settings);
             Listen(kestrel, settings.ChannelEndpoint, VmListenerKind.Channel, HttpProtocols.Http2, settings);
         });
@@ -62,6 +70,7 @@ public sealed class VmInstanceHost : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseVmInstanceHeaders();
         app.MapCloudService();
         await app.StartAsync(cancellationToken);
 
@@ -82,6 +91,12 @@ public sealed class VmInstanceHost : IAsyncDisposable
                 connection.Features.Set(feature);
                 return next(connection);
             });
+            if (kind != VmListenerKind.Channel)
+            {
+                // Client connections count against the instance's VM size (the capacity model).
+                listen.UseVmCapacity();
+            }
+
             listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = settings.ServerCertificate,
@@ -98,10 +113,13 @@ public sealed class VmInstanceHost : IAsyncDisposable
         });
     }
 
-    /// <summary>The public port is shared by every VM instance: SO_REUSEPORT lets the kernel spread connections.</summary>
-    private static Socket BindListenSocket(EndPoint endpoint, int publicPort)
+    /// <summary>
+    /// The public port is shared by every VM instance: SO_REUSEPORT lets the kernel spread connections. Every
+    /// socket on the port needs it, the first one too, also when it picks a free port (port 0).
+    /// </summary>
+    private static Socket BindListenSocket(EndPoint endpoint, IPEndPoint publicEndpoint)
     {
-        if (endpoint is IPEndPoint ip && publicPort != 0 && ip.Port == publicPort)
+        if (endpoint is IPEndPoint ip && (ReferenceEquals(ip, publicEndpoint) || (publicEndpoint.Port != 0 && ip.Port == publicEndpoint.Port)))
         {
             var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);

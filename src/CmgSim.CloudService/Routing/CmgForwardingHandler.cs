@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
+using CmgSim.CloudService.Capacity;
 using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.ServiceMetadata;
 using CmgSim.CloudService.Statistics;
@@ -36,6 +37,7 @@ internal sealed partial class CmgForwardingHandler
     private readonly IHttpForwarder _forwarder;
     private readonly CmgServiceStatistics _statistics;
     private readonly ServiceMetadataResponder _metadata;
+    private readonly VmCapacity _capacity;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ForwarderRequestConfig _requestConfig;
@@ -51,6 +53,7 @@ internal sealed partial class CmgForwardingHandler
         IHttpForwarder forwarder,
         CmgServiceStatistics statistics,
         ServiceMetadataResponder metadata,
+        VmCapacity capacity,
         IOptions<CloudServiceOptions> options,
         IMeterFactory meterFactory,
         TimeProvider timeProvider,
@@ -63,6 +66,7 @@ internal sealed partial class CmgForwardingHandler
         _forwarder = forwarder;
         _statistics = statistics;
         _metadata = metadata;
+        _capacity = capacity;
         _timeProvider = timeProvider;
         _logger = logger;
         _requestConfig = new ForwarderRequestConfig
@@ -82,6 +86,30 @@ internal sealed partial class CmgForwardingHandler
     {
         var started = _timeProvider.GetTimestamp();
         _requests.Add(1, _instanceTag);
+        _capacity.CountRequest();
+        var addedDelay = TimeSpan.Zero;
+        if (_capacity.IsOverloaded)
+        {
+            if (_capacity.Mode == OverloadMode.Refuse)
+            {
+                // Strict mode: a connection opened past the limit is not served while the instance is still over it.
+                if (context.Features.Get<VmClientConnection>() is { AdmittedOverCapacity: true })
+                {
+                    await RejectAsync(context, CmgError.NoConnectionPointChannel, _capacity.OverCapacityReason());
+                    return;
+                }
+            }
+            else
+            {
+                // The product keeps serving past its supported clients, later (cmg-facts §4.1).
+                addedDelay = _capacity.CurrentAddedDelay;
+                if (!await DelayAsync(context, addedDelay))
+                {
+                    return;
+                }
+            }
+        }
+
         var path = context.Request.Path.Value ?? string.Empty;
         if (!CmgRequestTarget.TryParse(path, out var target))
         {
@@ -89,7 +117,7 @@ internal sealed partial class CmgForwardingHandler
             return;
         }
 
-        var feature = new CmgRequestFeature { Prefix = target.Prefix, EndpointId = target.EndpointId };
+        var feature = new CmgRequestFeature { Prefix = target.Prefix, EndpointId = target.EndpointId, AddedDelay = addedDelay };
         context.Features.Set(feature);
 
         if (target.EndpointId is not { } endpointId)
@@ -139,6 +167,26 @@ internal sealed partial class CmgForwardingHandler
 
         _statistics.Record(context, target, _timeProvider.GetElapsedTime(started));
         Log.Forwarded(_logger, context.Request.Method, path, connectionPoint.Name, context.Response.StatusCode);
+    }
+
+    /// <returns>False when the client went away during the delay.</returns>
+    private async ValueTask<bool> DelayAsync(HttpContext context, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        _capacity.RecordAddedDelay(delay);
+        try
+        {
+            await Task.Delay(delay, _timeProvider, context.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <returns>Null when the client may pass; otherwise the error to answer with and why.</returns>

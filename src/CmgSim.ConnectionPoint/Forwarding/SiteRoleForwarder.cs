@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CmgSim.ConnectionPoint.PortBudget;
 using CmgSim.Core;
 using CmgSim.Core.Errors;
 using CmgSim.Core.Telemetry;
@@ -21,6 +22,7 @@ internal sealed partial class SiteRoleForwarder(
     SiteRoleClients clients,
     IHttpForwarder forwarder,
     TrafficCounters traffic,
+    SiteRolePortBudget ports,
     ConnectionPointTokenCheck tokenCheck,
     TimeProvider timeProvider,
     ILogger<SiteRoleForwarder> logger)
@@ -57,6 +59,16 @@ internal sealed partial class SiteRoleForwarder(
         var internalUrl = $"{mapping.InternalUrl.GetLeftPart(UriPartial.Authority)}{rest}{context.Request.QueryString}";
         Log.SwitchedToInternalUrl(logger, externalPath, internalUrl);
         Activity.Current?.SetTag(CmgSimTelemetry.EndpointIdTag, endpointId);
+        var targetHost = mapping.Fqdn ?? mapping.InternalUrl.Host;
+
+        // Each forwarded request holds a local port toward the site role until it ends (cmg-facts §4.5).
+        if (!ports.TryAcquire(out var portsInUse))
+        {
+            Log.NoLocalPort(logger, messageId, internalUrl, targetHost, ports.Budget, portsInUse);
+            traffic.Record(endpointName, targetHost, bearer, context.Request.ContentLength ?? 0, 0, failed: true);
+            await CmgErrorResponse.TryWriteAsync(context, CmgError.NoConnectionPointChannel, $"the connection point has no local port left to connect to {targetHost} (port budget {ports.Budget} exhausted, {portsInUse} in use)");
+            return;
+        }
 
         // The rewrite: strip /<prefix>/<id>; the rest of the path goes to the role as is.
         context.Request.PathBase = new PathString(prefix);
@@ -70,6 +82,7 @@ internal sealed partial class SiteRoleForwarder(
         finally
         {
             traffic.Exit();
+            ports.Release();
         }
 
         var failed = false;
@@ -81,7 +94,7 @@ internal sealed partial class SiteRoleForwarder(
 
         var elapsed = timeProvider.GetElapsedTime(started);
         var status = context.Response.StatusCode;
-        traffic.Record(endpointName, mapping.Fqdn ?? mapping.InternalUrl.Host, bearer, context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, failed || status >= 500);
+        traffic.Record(endpointName, targetHost, bearer, context.Request.ContentLength ?? 0, context.Response.ContentLength ?? 0, failed || status >= 500);
         if (logger.IsEnabled(LogLevel.Information))
         {
             Log.Message(logger, messageId, internalUrl, endpointName, status, ReasonPhrases.GetReasonPhrase(status), context.Response.ContentLength ?? 0, (long)elapsed.TotalMilliseconds);
@@ -167,6 +180,9 @@ internal sealed partial class SiteRoleForwarder(
 
         [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Token validation failed for message {MessageId} to '{ExternalPath}' ({Reason}): {Detail}. Answered 401.")]
         public static partial void TokenRejected(ILogger logger, Guid messageId, string externalPath, TokenRejectReason? reason, string detail);
+
+        [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Web exception for message {MessageId}: forwarding proxy message to URL {InternalUrl} failed: no local port available to connect to {TargetHost} (port budget {Budget} exhausted, {InUse} in use). An operation on a socket could not be performed because the system lacked sufficient buffer space or because a queue was full (WSAENOBUFS 10055). Answered 503.")]
+        public static partial void NoLocalPort(ILogger logger, Guid messageId, string internalUrl, string targetHost, int budget, int inUse);
 
         [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Message {MessageId} to {InternalUrl} ended early: {ForwarderError}")]
         public static partial void Canceled(ILogger logger, Guid messageId, string internalUrl, ForwarderError forwarderError);

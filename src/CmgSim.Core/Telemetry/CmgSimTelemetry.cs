@@ -18,6 +18,21 @@ public static class CmgSimTelemetry
     public const string CloudRequestsInstrument = "cmgsim.cloud_service.requests";
     public const string CloudRejectionsInstrument = "cmgsim.cloud_service.rejections";
 
+    /// <summary>Client TCP connections open on a VM instance's public and instance listeners (its capacity count).</summary>
+    public const string CloudActiveConnectionsInstrument = "cmgsim.cloud_service.active_connections";
+
+    /// <summary>Client connections a VM instance's size profile supports.</summary>
+    public const string CloudSupportedConnectionsInstrument = "cmgsim.cloud_service.supported_connections";
+
+    /// <summary>Delay an overloaded VM instance added to a client request, in ms.</summary>
+    public const string CloudAddedDelayInstrument = "cmgsim.cloud_service.added_delay";
+
+    /// <summary>Local ports a connection point holds toward the MP and SUP.</summary>
+    public const string ConnectionPointPortsInUseInstrument = "cmgsim.connection_point.site_role_ports_in_use";
+
+    /// <summary>Requests a connection point refused because its site-role port budget was used up.</summary>
+    public const string ConnectionPointPortExhaustionsInstrument = "cmgsim.connection_point.port_exhaustions";
+
     public const string VmInstanceTag = "cmgsim.vm_instance";
     public const string ConnectionPointTag = "cmgsim.connection_point";
     public const string EndpointIdTag = "cmgsim.endpoint_id";

@@ -21,6 +21,9 @@ public sealed record TopologyDocument
 
     public required string SiteCode { get; init; }
 
+    /// <summary>The VM size profile of every instance (<c>lab</c>, <c>standard</c>, <c>large</c>, <c>vmss-2103</c>, <c>classic</c>).</summary>
+    public string? VmSize { get; init; }
+
     public required IReadOnlyList<VmInstanceEntry> Instances { get; init; }
 
     public required IReadOnlyList<ConnectionPointEntry> ConnectionPoints { get; init; }
@@ -75,6 +78,9 @@ public sealed record VmInstanceEntry
 
     /// <summary>The URL the connection points dial to open channels to this instance.</summary>
     public required string TunnelUrl { get; init; }
+
+    /// <summary>The instance's capacity status (<c>GET</c>, JSON: client connections against its VM size, added delay).</summary>
+    public string? StatusUrl { get; init; }
 }
 
 /// <summary>One CMG connection point.</summary>

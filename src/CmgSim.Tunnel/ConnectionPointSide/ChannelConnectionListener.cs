@@ -27,6 +27,8 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
     private readonly HttpMessageInvoker _client;
     private readonly ResiliencePipeline _dialPipeline;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ChannelConnectionContext, byte> _live = new();
+    private readonly TaskCompletionSource _allEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _drained = Task.CompletedTask;
 
     public ChannelConnectionListener(UriEndPoint endpoint, ChannelDialerOptions options, InstanceChannelStatus status, TimeProvider timeProvider, ILogger<ChannelConnectionListener> logger)
     {
@@ -146,6 +148,10 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
         _status.Closed();
         Log.ChannelClosed(_logger, _channelUrl, _status.OpenChannels);
         _slots.Release();
+        if (_unbind.IsCancellationRequested && _live.IsEmpty)
+        {
+            _allEnded.TrySetResult();
+        }
     }
 
     private async Task PublishAsync(CancellationToken cancellationToken)
@@ -206,9 +212,20 @@ internal sealed partial class ChannelConnectionListener : IConnectionListener
         // Channels in use get the drain time for their requests, then they are ended: a channel whose VM side
         // has already gone can leave Kestrel's last GOAWAY write with no reader, which would otherwise hold
         // the shutdown until the host's timeout and its abort.
-        _ = EndChannelsAfterDrainAsync();
+        _drained = EndChannelsAfterDrainAsync();
+        if (_live.IsEmpty)
+        {
+            _allEnded.TrySetResult();
+        }
+
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// After <see cref="UnbindAsync"/>: completes once every channel has ended, at most after the drain time
+    /// (channels carrying requests are ended then).
+    /// </summary>
+    internal Task WhenChannelsEndedAsync() => Task.WhenAny(_allEnded.Task, _drained);
 
     private async Task EndChannelsAfterDrainAsync()
     {

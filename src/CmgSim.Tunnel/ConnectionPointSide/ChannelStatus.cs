@@ -11,6 +11,9 @@ public sealed class ChannelStatus
 
     public InstanceChannelStatus ForInstance(Uri channelUrl) => _instances.GetOrAdd(channelUrl, static url => new InstanceChannelStatus(url));
 
+    /// <summary>Forgets a VM instance the connection point no longer dials (the CMG scaled in).</summary>
+    internal bool Remove(Uri channelUrl) => _instances.TryRemove(channelUrl, out _);
+
     /// <summary>Open channels summed over every VM instance.</summary>
     public int OpenChannels => _instances.Values.Sum(static instance => instance.OpenChannels);
 }
