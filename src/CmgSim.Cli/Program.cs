@@ -13,6 +13,7 @@ internal static class Program
             PkiCommand.Create(),
             ClientCommand.Create(),
             TokenCommand.Create(),
+            RunCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

@@ -16,6 +16,9 @@ public sealed class CmgRequestFeature
     /// <summary>The bearer token kind a ServerAuth request was admitted with.</summary>
     public BearerTokenKind? TokenKind { get; set; }
 
+    /// <summary>The VM instance's client connections when the request arrived: what its added delay was decided on.</summary>
+    public int ClientConnections { get; set; }
+
     /// <summary>The CMG error the request was answered with, if any.</summary>
     public CmgError? Error { get; set; }
 

@@ -51,9 +51,13 @@ internal static class CapacityExtensions
         var context = (HttpContext)state;
         var headers = context.Response.Headers;
         headers[VmCapacityProtocol.VmInstanceHeader] = context.Features.Get<VmClientConnection>()!.Capacity.InstanceHeaderValue;
-        if (context.Features.Get<CmgRequestFeature>() is { AddedDelay: var delay } && delay > TimeSpan.Zero)
+        if (context.Features.Get<CmgRequestFeature>() is { } request)
         {
-            headers[VmCapacityProtocol.AddedDelayHeader] = ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            headers[VmCapacityProtocol.ClientConnectionsHeader] = request.ClientConnections.ToString(CultureInfo.InvariantCulture);
+            if (request.AddedDelay > TimeSpan.Zero)
+            {
+                headers[VmCapacityProtocol.AddedDelayHeader] = ((long)request.AddedDelay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         return Task.CompletedTask;

@@ -12,6 +12,9 @@ public static class VmCapacityProtocol
     /// <summary>On a response an overloaded instance delayed: the added delay in whole milliseconds.</summary>
     public const string AddedDelayHeader = "X-CmgSim-AddedDelay-Ms";
 
+    /// <summary>The instance's client connections when the request arrived, so a load generator can plot latency over the count the delay was decided on.</summary>
+    public const string ClientConnectionsHeader = "X-CmgSim-VmConnections";
+
     /// <summary>
     /// <c>GET</c> on the instance listener only (not the public port): a <see cref="VmInstanceStatus"/> as JSON.
     /// The connection that asks stops counting as a client connection.

@@ -87,6 +87,7 @@ internal sealed partial class CmgForwardingHandler
         var started = _timeProvider.GetTimestamp();
         _requests.Add(1, _instanceTag);
         _capacity.CountRequest();
+        var connections = _capacity.ActiveConnections;
         var addedDelay = TimeSpan.Zero;
         if (_capacity.IsOverloaded)
         {
@@ -117,7 +118,7 @@ internal sealed partial class CmgForwardingHandler
             return;
         }
 
-        var feature = new CmgRequestFeature { Prefix = target.Prefix, EndpointId = target.EndpointId, AddedDelay = addedDelay };
+        var feature = new CmgRequestFeature { Prefix = target.Prefix, EndpointId = target.EndpointId, AddedDelay = addedDelay, ClientConnections = connections };
         context.Features.Set(feature);
 
         if (target.EndpointId is not { } endpointId)
