@@ -6,15 +6,22 @@ namespace CmgSim.LoadTests;
 /// <summary>One handler per target: its own connection pool, so targets never share warmed-up connections.</summary>
 internal static class HandlerFactory
 {
-    public static SocketsHttpHandler Create(ClosedLoadProfile profile, TlsMaterial tls, ResolveMap resolve)
+    public static SocketsHttpHandler Create(ClosedLoadProfile profile, TlsMaterial tls, ResolveMap resolve) =>
+        Create(profile.Workers, profile.RequestTimeout, tls, resolve);
+
+    /// <summary>
+    /// A handler that only connects to loopback (checked per connection, after <paramref name="resolve"/>), with no proxy,
+    /// redirects, cookies or decompression; for per-virtual-user clients, <paramref name="maxConnectionsPerServer"/> 1.
+    /// </summary>
+    public static SocketsHttpHandler Create(int maxConnectionsPerServer, TimeSpan connectTimeout, TlsMaterial tls, ResolveMap resolve)
     {
         var handler = new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = profile.Workers,
+            MaxConnectionsPerServer = maxConnectionsPerServer,
             EnableMultipleHttp2Connections = true,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = profile.RequestTimeout,
+            ConnectTimeout = connectTimeout,
 
             // Environment proxies or redirects could carry traffic off this machine.
             UseProxy = false,

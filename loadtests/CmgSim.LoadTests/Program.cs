@@ -5,16 +5,18 @@ namespace CmgSim.LoadTests;
 
 internal static class Program
 {
-    public const int UsageError = 2;
+    public const int UsageError = Engine.ExitCodes.Usage;
 
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("CmgSim load engine (first cut): closed-model HTTP load against loopback targets.");
+        var root = new RootCommand("CmgSim load tests: the load engine's HTTP bench against loopback targets.");
         root.Subcommands.Add(CreateCommand(
             "compare",
             "Run several targets one after another with identical settings and compare them to the first.",
             single: false));
         root.Subcommands.Add(CreateCommand("single", "Run one URL.", single: true));
+        root.Subcommands.Add(OverheadCommand.Create());
+        root.Subcommands.Add(Scenarios.VmLimitScenario.Create());
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -175,17 +177,17 @@ internal static class Program
                 request.CertFile,
                 request.Resolve);
             var startedUtc = time.GetUtcNow();
-            Console.WriteLine(ReportWriter.Describe(settings));
+            Console.WriteLine(BenchReport.Describe(settings));
 
-            var runner = new LoadRunner(time);
             var results = new List<TargetResult>();
             foreach (var target in targets)
             {
                 Console.WriteLine($"Running {target.Name} ({target.Url}) ...");
                 using var invoker = new HttpMessageInvoker(HandlerFactory.Create(profile, tls, resolve), disposeHandler: true);
+                var engineReports = request.OutputDirectory is { } output ? Path.Combine(output, "targets", SafeName(target.Name)) : null;
                 try
                 {
-                    results.Add(await runner.RunClosedAsync(target, profile, invoker, cancellationToken));
+                    results.Add(await TargetBench.RunAsync(target, profile, invoker, engineReports, cancellationToken));
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -196,19 +198,22 @@ internal static class Program
 
             var report = new RunReport(startedUtc, settings, results, [.. results.Skip(1).Select(r => TargetRatio.Of(results[0], r))]);
             Console.WriteLine();
-            Console.Write(ReportWriter.ConsoleText(report));
+            Console.Write(BenchReport.ConsoleText(report));
 
             if (request.OutputDirectory is { } folder)
             {
                 Directory.CreateDirectory(folder);
-                await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), ReportWriter.Json(report), cancellationToken);
-                await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), ReportWriter.Markdown(report), cancellationToken);
-                Console.WriteLine($"Reports written to {Path.GetFullPath(folder)}");
+                await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), BenchReport.Json(report), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), BenchReport.Markdown(report), cancellationToken);
+                Console.WriteLine($"Reports written to {Path.GetFullPath(folder)} (engine reports per target under targets/)");
             }
 
             return 0;
         }
     }
+
+    private static string SafeName(string name) =>
+        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     private static async Task<int> FailAsync(string message)
     {

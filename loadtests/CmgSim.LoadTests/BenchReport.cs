@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace CmgSim.LoadTests;
 
 /// <summary>Renders a run as a console table, Markdown and JSON.</summary>
-internal static class ReportWriter
+internal static class BenchReport
 {
     private static readonly string[] Headers = ["target", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "2xx", "4xx", "5xx", "errors"];
 

@@ -1,0 +1,92 @@
+namespace CmgSim.LoadTests.Scenarios;
+
+/// <summary>One measured request: the VM instance it went through, how many client connections that instance held, and its latency.</summary>
+public readonly record struct KneeSample(string Instance, int Connections, double LatencyMs);
+
+/// <summary>Where one VM instance's latency left its baseline.</summary>
+/// <param name="Connections">The knee: the last connection count still at baseline (the buckets are right-closed, so this is the bucket's lower bound).</param>
+public sealed record Knee(string Instance, int Connections, double BaselineP95Ms, double KneeP95Ms, int MaxConnections, int Samples);
+
+/// <summary>
+/// Finds the knee of p95 latency over the client connection count, per VM instance: samples are bucketed by
+/// connection count in right-closed buckets <c>(k·w, (k+1)·w]</c>; the baseline is the median bucket p95 of the
+/// lower half of the range reached; the knee is the first bucket from which at least
+/// <see cref="Persistence"/> of the buckets stay above <c>max(baseline × Factor, baseline + MarginMs)</c>.
+/// Robust to a noisy bucket (a GC pause, a JIT burst) because the rise must last.
+/// </summary>
+public sealed class KneeDetector
+{
+    public int BucketWidth { get; init; } = 1;
+
+    public int MinSamplesPerBucket { get; init; } = 3;
+
+    public double Factor { get; init; } = 2.0;
+
+    public double MarginMs { get; init; } = 25;
+
+    /// <summary>The share of buckets from the knee on that must be elevated.</summary>
+    public double Persistence { get; init; } = 1.0;
+
+    public IReadOnlyList<Knee> Find(IEnumerable<KneeSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var knees = new List<Knee>();
+        foreach (var instance in samples.GroupBy(static s => s.Instance, StringComparer.Ordinal).OrderBy(static g => g.Key, StringComparer.Ordinal))
+        {
+            if (FindOne(instance.Key, instance.ToList()) is { } knee)
+            {
+                knees.Add(knee);
+            }
+        }
+
+        return knees;
+    }
+
+    private Knee? FindOne(string instance, List<KneeSample> samples)
+    {
+        var buckets = samples
+            .Where(static s => s.Connections > 0)
+            .GroupBy(s => (s.Connections + BucketWidth - 1) / BucketWidth - 1)
+            .Where(g => g.Count() >= MinSamplesPerBucket)
+            .Select(g => (Label: g.Key * BucketWidth, P95: Percentile(g.Select(static s => s.LatencyMs), 0.95)))
+            .OrderBy(static b => b.Label)
+            .ToList();
+        if (buckets.Count < 4)
+        {
+            return null;
+        }
+
+        var maxConnections = samples.Max(static s => s.Connections);
+        var lowerHalf = buckets.Where(b => b.Label + BucketWidth <= maxConnections / 2.0).Select(static b => b.P95).ToList();
+        if (lowerHalf.Count == 0)
+        {
+            lowerHalf = [buckets[0].P95];
+        }
+
+        var baseline = Percentile(lowerHalf, 0.5);
+        var limit = Math.Max(baseline * Factor, baseline + MarginMs);
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var rest = buckets.Count - i;
+            var elevated = buckets.Skip(i).Count(b => b.P95 > limit);
+            if (buckets[i].P95 > limit && elevated >= Math.Ceiling(rest * Persistence))
+            {
+                return new Knee(instance, buckets[i].Label, Math.Round(baseline, 2), Math.Round(buckets[i].P95, 2), maxConnections, samples.Count);
+            }
+        }
+
+        return null;
+    }
+
+    private static double Percentile(IEnumerable<double> values, double quantile)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return 0;
+        }
+
+        var rank = (int)Math.Ceiling(quantile * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}
