@@ -43,6 +43,46 @@ case "${1:-}" in
       --overshoot 1.3 --ramp-seconds $((90 * instances)) --hold-seconds 10 --poll-seconds 10 \
       --out "$out/vm-limit-$instances-$stamp"
     ;;
+  cmg-vs-mp)
+    build
+    start_up
+    t="$lab/topology.json"
+    field() { python3 -c "import json,sys; d=json.load(open('$t')); print(eval(sys.argv[1]))" "$1"; }
+    mp_path=$(field "[r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['mutualAuthPath']")
+    mp_url=$(field "[r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['internalUrl']")
+    $load compare --target cmg="$(field "d['publicUrl']")$mp_path/SMS_MP/.sms_aut?MPLIST" --target mp="$mp_url/SMS_MP/.sms_aut?MPLIST" \
+      --ca "$lab/pki/root-ca.pem" --cert "$lab/pki/clients/client-01.pem" --key "$lab/pki/clients/client-01.key.pem" \
+      --connections 16 --duration 15s --warmup 5s --out "$out/cmg-vs-mp-$stamp"
+    ;;
+  engine-vs-h2load)
+    command -v h2load > /dev/null || { echo "h2load missing: apt-get install nghttp2-client" >&2; exit 2; }
+    build
+    start_up
+    mp_url=$(python3 -c "import json; d=json.load(open('$lab/topology.json')); print([r for r in d['roles'] if r['kind']=='ManagementPoint'][0]['internalUrl'])")
+    target="$mp_url/SMS_MP/.sms_aut?MPLIST"
+    # Same endpoint (the MP's own TLS listener), same 16 HTTP/2 connections, one stream each, same time.
+    h2load -c 16 -m 1 -t 1 -D 3 "$target" > /dev/null 2>&1 || true
+    h2load -c 16 -m 1 -t 1 -D 15 "$target" | tee "$out/h2load-$stamp.txt" | grep -E 'finished in|requests:|time for request'
+    $load single --url "$target" --http2 --ca "$lab/pki/root-ca.pem" --connections 16 --duration 15s --warmup 3s --out "$out/engine-$stamp"
+    ;;
+  memory)
+    build
+    start_up
+    pid=$(pgrep -f "cmgsim.dll up --lab-dir $lab" | head -n 1)
+    rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+    for n in ${2:-2000 10000}; do
+      $load hold --topology "$lab" --connections 200 --hold-seconds 1 > /dev/null   # warm the paths first
+      sleep 3
+      before=$(rss)
+      $load hold --topology "$lab" --connections "$n" --hold-seconds 15 > "$out/hold-$n-$stamp.log" 2>&1 &
+      hold_pid=$!
+      until grep -q holding "$out/hold-$n-$stamp.log" 2>/dev/null; do sleep 1; done
+      sleep 5
+      during=$(rss)
+      wait $hold_pid
+      echo "connections=$n server RSS before=${before} KB while holding=${during} KB per connection=$(( (during - before) / n )) KB ($(head -n 1 "$out/hold-$n-$stamp.log"))"
+    done
+    ;;
   *)
     sed -n '2,9p' "$0"
     exit 2

@@ -34,6 +34,10 @@ internal sealed class LoadClientFactory : IDisposable
         _publicUrl = new UriBuilder(publicUrl) { Host = topology.ServiceName }.Uri;
         _resolveName = topology.ServiceName;
         PublicAddress = new IPEndPoint(IPAddress.Parse(publicUrl.Host.Trim('[', ']')), publicUrl.Port);
+        InstanceAddresses = topology.Instances
+            .Select(static i => new Uri(i.Url))
+            .Select(static u => new IPEndPoint(IPAddress.Parse(u.Host.Trim('[', ']')), u.Port))
+            .ToArray();
         var mp = topology.Roles.First(static r => r.Kind == SiteRoleKind.ManagementPoint);
         var sup = topology.Roles.First(static r => r.Kind == SiteRoleKind.SoftwareUpdatePoint);
         ManagementPointUrl = new Uri(_publicUrl.AbsoluteUri.TrimEnd('/') + mp.MutualAuthPath);
@@ -42,6 +46,12 @@ internal sealed class LoadClientFactory : IDisposable
     }
 
     public IPEndPoint PublicAddress { get; }
+
+    /// <summary>Each VM instance's own listener: clients spread over them round-robin instead of through the kernel's pick.</summary>
+    public IReadOnlyList<IPEndPoint> InstanceAddresses { get; }
+
+    /// <summary>True: client n connects to VM instance n mod N (even shares); false: through the shared public port.</summary>
+    public bool SpreadOverInstances { get; init; }
 
     public Uri ManagementPointUrl { get; }
 
@@ -53,7 +63,9 @@ internal sealed class LoadClientFactory : IDisposable
     public LoadClient Create(int number, Guid smsId, TimeProvider timeProvider)
     {
         var certificate = _clientCertificates[number % _clientCertificates.Length];
-        var handler = CmgClientHttp.CreateHandler(certificate, _root, _resolveName, PublicAddress, [_issuing]);
+        // The URL keeps the service name and public port (SNI, name check, what the CMG sees); only the socket's target differs.
+        var target = SpreadOverInstances && InstanceAddresses.Count > 0 ? InstanceAddresses[number % InstanceAddresses.Count] : PublicAddress;
+        var handler = CmgClientHttp.CreateHandler(certificate, _root, _resolveName, target, [_issuing]);
         handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(30);
         var tracker = new VmInstanceTracker { InnerHandler = handler };
         var http = new HttpClient(tracker, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };

@@ -31,10 +31,11 @@ internal static class VmLimitScenario
         var topology = new Option<string?>("--topology") { Description = "Attach to the running topology in this lab folder instead of starting one." };
         var output = new Option<string>("--out") { Description = "Report folder (report.json holds knees[]).", DefaultValueFactory = static _ => Path.Combine(Environment.CurrentDirectory, "vm-limit-report") };
         var seed = new Option<int>("--seed") { Description = "Seed of the run (SMSIDs, jitter).", DefaultValueFactory = static _ => 1 };
+        var publicPort = new Option<bool>("--through-public-port") { Description = "Let the kernel spread clients over the VM instances through the shared public port (uneven shares) instead of round-robin over their own listeners." };
         var margin = new Option<double>("--knee-margin-ms") { Description = "How far above its baseline p95 must rise (at least) to count as the knee.", DefaultValueFactory = static _ => 25 };
         var command = new Command(Name, "Find the per-VM client connection limit: ramp clients past the profile's supported connections and report the knee per VM instance.")
         {
-            profile, instances, overshoot, ramp, hold, poll, topology, output, seed, margin,
+            profile, instances, overshoot, ramp, hold, poll, topology, output, seed, margin, publicPort,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -56,6 +57,7 @@ internal static class VmLimitScenario
                 ReportFolder = parseResult.GetValue(output)!,
                 Seed = parseResult.GetValue(seed),
                 KneeMarginMs = parseResult.GetValue(margin),
+                ThroughPublicPort = parseResult.GetValue(publicPort),
             };
             var (result, knees) = await RunAsync(settings, cancellationToken);
             foreach (var knee in knees)
@@ -86,7 +88,7 @@ internal static class VmLimitScenario
             loggerFactory,
             cancellationToken);
 
-        using var factory = new LoadClientFactory(topology.Document, TimeProvider.System);
+        using var factory = new LoadClientFactory(topology.Document, TimeProvider.System) { SpreadOverInstances = !settings.ThroughPublicPort };
         var perInstance = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var samples = new ConcurrentQueue<KneeSample>();
         var smsIds = new Random(settings.Seed);
@@ -196,4 +198,10 @@ internal sealed record VmLimitSettings
 
     /// <summary>How far above its baseline p95 must rise (at least) to count as the knee; above the machine's noise.</summary>
     public double KneeMarginMs { get; init; } = 25;
+
+    /// <summary>
+    /// Connect through the shared public port and let the kernel spread clients (as Azure's load balancer does),
+    /// instead of round-robin over the VM instances' own listeners, which gives every instance an even share.
+    /// </summary>
+    public bool ThroughPublicPort { get; init; }
 }
