@@ -1,29 +1,14 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using CmgSim.CloudService.Capacity;
 using CmgSim.ConnectionPoint;
-using CmgSim.Core.Logging;
-using CmgSim.Core.Telemetry;
 using CmgSim.Identity.Pki;
 using CmgSim.Topology;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry;
-using OpenTelemetry.Trace;
 
 namespace CmgSim.Cli.Commands;
 
 /// <summary><c>cmgsim up</c>: runs every role in this process until Ctrl+C or SIGTERM.</summary>
 internal static class UpCommand
 {
-    /// <summary>Log categories that write a record per request.</summary>
-    private static readonly string[] PerRequestCategories =
-    [
-        "CmgSim.ConnectionPoint.Forwarding.SiteRoleForwarder",
-        "CmgSim.ManagementPoint",
-        "CmgSim.SoftwareUpdatePoint",
-    ];
-
     public static Command Create()
     {
         var labDirectory = CommonOptions.LabDirectory();
@@ -85,36 +70,10 @@ internal static class UpCommand
         }
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
-
+        using var signals = CliHosting.CancelOnStopSignals(stopping);
         var logsDirectory = Path.Combine(options.LabDirectory, "logs");
-        using var loggerFactory = LoggerFactory.Create(logging =>
-        {
-            logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
-            logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning).AddFilter("Yarp", LogLevel.Warning);
-            logging.AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss ";
-            });
-
-            // Per-request records go to the CMTrace files (SMS_Cloud_ProxyConnector.log, MP_*.log, …); the
-            // console keeps to start-up, channel state and problems unless --verbose, so it never throttles a load.
-            if (!verbose)
-            {
-                foreach (var category in PerRequestCategories)
-                {
-                    logging.AddFilter<ConsoleLoggerProvider>(category, LogLevel.Warning);
-                }
-            }
-
-            logging.AddCmTrace(cmtrace => cmtrace.Directory = logsDirectory);
-        });
-        using var tracing = CreateTracerProvider();
+        using var loggerFactory = CliHosting.CreateLoggerFactory(logsDirectory, verbose);
+        using var tracing = CliHosting.CreateTracerProvider();
 
         LabTopology topology;
         try
@@ -165,21 +124,5 @@ internal static class UpCommand
 
         Console.WriteLine("Stopped.");
         return 0;
-    }
-
-    /// <summary>Traces go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; without it nothing is collected.</summary>
-    private static TracerProvider? CreateTracerProvider()
-    {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
-        {
-            return null;
-        }
-
-        return Sdk.CreateTracerProviderBuilder()
-            .AddSource(CmgSimTelemetry.AllSources, "Yarp.ReverseProxy")
-            .AddAspNetCoreInstrumentation()
-            .AddHttpClientInstrumentation()
-            .AddOtlpExporter()
-            .Build();
     }
 }
