@@ -5,7 +5,6 @@ using CmgSim.Client.Diagnostics;
 using CmgSim.Client.TokenAuthentication;
 using CmgSim.Core;
 using CmgSim.Core.Topology;
-using CmgSim.Identity.SiteTokens;
 
 namespace CmgSim.Cli.Commands;
 
@@ -67,7 +66,7 @@ internal static class ClientCommand
                 registrationToken = parseResult.GetValue(bulkToken);
                 if (registrationToken is null)
                 {
-                    var created = CreateBulkToken(layout, topology.SiteCode);
+                    var created = TokenCommand.CreateBulkToken(layout, topology.SiteCode);
                     Console.WriteLine($"New bulk registration token {created.TokenId}, valid to {created.ValidTo.UtcDateTime:u}.");
                     registrationToken = created.Jwt;
                 }
@@ -88,16 +87,6 @@ internal static class ClientCommand
             return steps.All(static s => s.Succeeded) ? 0 : 1;
         });
         return new Command("client", "Simulated client commands.") { run };
-    }
-
-    /// <summary>What an administrator does with 'cmgsim token new' before installing a token client.</summary>
-    private static BulkRegistrationToken CreateBulkToken(LabLayout layout, string siteCode)
-    {
-        using var signing = SiteTokenSigningCertificate.LoadOrCreate(layout.PkiDirectory, siteCode, TimeProvider.System);
-        var service = new SiteTokenService(new SiteTokenServiceOptions { SigningCertificate = signing, HierarchyId = SiteHierarchy.LoadOrCreateId(layout.PkiDirectory) }, TimeProvider.System);
-        var token = service.CreateBulkRegistrationToken();
-        new BulkRegistrationTokenStore(layout.SiteDatabase, TimeProvider.System).Add(token);
-        return token;
     }
 
     /// <summary>--verbose: every request and response, headers and decoded bodies, in the order they happened.</summary>

@@ -50,13 +50,7 @@ internal static class TokenCommand
                 return 2;
             }
 
-            var layout = new LabLayout(parseResult.GetValue(labDirectory)!.FullName);
-            using var certificate = SiteTokenSigningCertificate.LoadOrCreate(layout.PkiDirectory, parseResult.GetValue(siteCode)!, TimeProvider.System);
-            var service = new SiteTokenService(
-                new SiteTokenServiceOptions { SigningCertificate = certificate, HierarchyId = SiteHierarchy.LoadOrCreateId(layout.PkiDirectory) },
-                TimeProvider.System);
-            var token = service.CreateBulkRegistrationToken(minutes);
-            new BulkRegistrationTokenStore(layout.SiteDatabase, TimeProvider.System).Add(token);
+            var token = CreateBulkToken(new LabLayout(parseResult.GetValue(labDirectory)!.FullName), parseResult.GetValue(siteCode)!, minutes);
 
             Console.WriteLine("Bulk registration token created.");
             Console.WriteLine($"Token GUID: {token.TokenId}");
@@ -65,6 +59,18 @@ internal static class TokenCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>What BulkRegistrationTokenTool.exe /new does: a token signed by the lab site's certificate, its GUID recorded in site.db.</summary>
+    internal static BulkRegistrationToken CreateBulkToken(LabLayout layout, string siteCode, int? lifetimeMinutes = null)
+    {
+        using var certificate = SiteTokenSigningCertificate.LoadOrCreate(layout.PkiDirectory, siteCode, TimeProvider.System);
+        var service = new SiteTokenService(
+            new SiteTokenServiceOptions { SigningCertificate = certificate, HierarchyId = SiteHierarchy.LoadOrCreateId(layout.PkiDirectory) },
+            TimeProvider.System);
+        var token = service.CreateBulkRegistrationToken(lifetimeMinutes);
+        new BulkRegistrationTokenStore(layout.SiteDatabase, TimeProvider.System).Add(token);
+        return token;
     }
 
     private static Command List()

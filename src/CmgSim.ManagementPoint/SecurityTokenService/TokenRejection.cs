@@ -1,7 +1,6 @@
-using System.Buffers.Text;
-using System.Text;
 using CmgSim.Core.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace CmgSim.ManagementPoint.SecurityTokenService;
 
@@ -11,28 +10,22 @@ internal static class TokenRejection
     public static async Task WriteAsync(HttpContext context, string detail) =>
         await CmgErrorResponse.TryWriteAsync(context, CmgError.InvalidToken, detail);
 
-    /// <summary>True when the (unvalidated) bearer payload says <c>"Type":"BulkRegistration"</c>; only picks the log line's words.</summary>
+    /// <summary>True when the (unvalidated) bearer token says <c>"Type":"BulkRegistration"</c>; only picks the log line's words.</summary>
     public static bool LooksLikeBulkToken(string? authorization)
     {
-        if (string.IsNullOrEmpty(authorization))
-        {
-            return false;
-        }
-
-        var parts = authorization.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        var segments = parts[^1].Split('.');
-        if (segments.Length < 2)
+        var token = authorization?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries) is [_, var value] ? value : null;
+        if (token is null || !new JsonWebTokenHandler().CanReadToken(token))
         {
             return false;
         }
 
         try
         {
-            var payload = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(segments[1]));
-            return payload.Contains("\"BulkRegistration\"", StringComparison.Ordinal);
+            return new JsonWebToken(token).TryGetPayloadValue<string>("Type", out var type) && type == "BulkRegistration";
         }
-        catch (FormatException)
+        catch (ArgumentException)
         {
+            // A header or payload that is not base64url JSON: not a bulk token.
             return false;
         }
     }
