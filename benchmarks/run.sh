@@ -70,17 +70,29 @@ case "${1:-}" in
     start_up
     pid=$(pgrep -f "cmgsim.dll up --lab-dir $lab" | head -n 1)
     rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+    # Managed heap after a full GC (dotnet-gcdump induces one), to split RSS into managed and native memory.
+    export PATH="$PATH:$HOME/.dotnet/tools"
+    command -v dotnet-gcdump > /dev/null || dotnet tool install -g dotnet-gcdump > /dev/null 2>&1 || true
+    heap() {
+      command -v dotnet-gcdump > /dev/null || { echo 0; return; }
+      dotnet-gcdump collect -p "$pid" -o "$out/heap-$stamp.gcdump" > /dev/null 2>&1 || { echo 0; return; }
+      dotnet-gcdump report "$out/heap-$stamp.gcdump" 2>/dev/null | awk '/GC Heap bytes/ {gsub(",", "", $1); print int($1 / 1024); exit}'
+    }
     for n in ${2:-2000 10000}; do
       $load hold --topology "$lab" --connections 200 --hold-seconds 1 > /dev/null   # warm the paths first
       sleep 3
+      heap_before=$(heap)
       before=$(rss)
-      $load hold --topology "$lab" --connections "$n" --hold-seconds 15 > "$out/hold-$n-$stamp.log" 2>&1 &
+      $load hold --topology "$lab" --connections "$n" --hold-seconds 40 > "$out/hold-$n-$stamp.log" 2>&1 &
       hold_pid=$!
       until grep -q holding "$out/hold-$n-$stamp.log" 2>/dev/null; do sleep 1; done
       sleep 5
       during=$(rss)
+      heap_during=$(heap)
       wait $hold_pid
-      echo "connections=$n server RSS before=${before} KB while holding=${during} KB per connection=$(( (during - before) / n )) KB ($(head -n 1 "$out/hold-$n-$stamp.log"))"
+      echo "connections=$n server RSS before=${before} KB while holding=${during} KB per connection=$(( (during - before) / n )) KB;" \
+        "managed heap after full GC before=${heap_before} KB while holding=${heap_during} KB per connection=$(( (heap_during - heap_before) / n )) KB" \
+        "($(head -n 1 "$out/hold-$n-$stamp.log"))"
     done
     ;;
   *)

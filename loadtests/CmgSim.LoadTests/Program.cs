@@ -17,6 +17,9 @@ internal static class Program
         root.Subcommands.Add(CreateCommand("single", "Run one URL.", single: true));
         root.Subcommands.Add(OverheadCommand.Create());
         root.Subcommands.Add(Scenarios.VmLimitScenario.Create());
+        root.Subcommands.Add(Scenarios.PolicyStormScenario.Create());
+        root.Subcommands.Add(Scenarios.PatchTuesdayScenario.Create());
+        root.Subcommands.Add(Scenarios.CpFailoverScenario.Create());
         root.Subcommands.Add(Scenarios.HoldConnectionsCommand.Create());
 
         var parseResult = root.Parse(args);

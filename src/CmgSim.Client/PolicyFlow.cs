@@ -10,6 +10,12 @@ namespace CmgSim.Client;
 /// <summary>A downloaded policy; secret property values are already deobfuscated.</summary>
 public sealed record DownloadedPolicy(string PolicyId, string Category, int Flags, XElement Body, IReadOnlyDictionary<string, string> Secrets);
 
+/// <summary>One assignment of a <c>ReplyAssignments</c>: where its body is, and whether it is secret (PolicyFlags 4).</summary>
+public sealed record PolicyAssignment(string PolicyId, string Category, int Flags, string Location)
+{
+    public bool IsSecret => (Flags & 4) != 0;
+}
+
 /// <summary>
 /// The PolicyAgent cycle of a registered client (client-protocols §3.2–3.3): signed
 /// <c>RequestAssignments</c> to <c>MP_PolicyManager</c>, then each <c>.sms_pol</c> location with the
@@ -24,22 +30,41 @@ public sealed class PolicyFlow(HttpClient http, Uri managementPointBaseUrl, Time
     /// <exception cref="InvalidOperationException">The identity has no SMSID, or the MP answered with the empty 200.</exception>
     public async Task<IReadOnlyList<DownloadedPolicy>> RunAsync(ClientIdentity identity, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(identity);
-        var smsId = identity.SmsId ?? throw new InvalidOperationException("Register the client first: it has no SMSID.");
-        var reply = await RequestAssignmentsAsync(identity, smsId, cancellationToken);
-        var policies = new List<DownloadedPolicy>();
-        foreach (var policy in reply.Descendants("Policy"))
+        var assignments = await GetAssignmentsAsync(identity, cancellationToken);
+        var policies = new List<DownloadedPolicy>(assignments.Count);
+        foreach (var assignment in assignments)
         {
-            var location = policy.Element("PolicyLocation")?.Value ?? throw new InvalidOperationException("A policy has no PolicyLocation.");
-            var flags = (int?)policy.Attribute("PolicyFlags") ?? 0;
-            var body = await DownloadAsync(identity, smsId, location, (flags & 4) != 0, cancellationToken);
-            var secrets = body.Descendants("property")
-                .Where(static p => (string?)p.Attribute("secret") == "1")
-                .ToDictionary(static p => (string)p.Attribute("name")!, static p => PolicySecretObfuscation.Deobfuscate(p.Element("value")!.Value), StringComparer.Ordinal);
-            policies.Add(new DownloadedPolicy((string)policy.Attribute("PolicyID")!, (string?)policy.Attribute("PolicyCategory") ?? string.Empty, flags, body, secrets));
+            policies.Add(await DownloadPolicyAsync(identity, assignment, cancellationToken));
         }
 
         return policies;
+    }
+
+    /// <summary>RequestAssignments alone, so a caller can time the poll and each body download apart (load scenarios).</summary>
+    /// <exception cref="InvalidOperationException">The identity has no SMSID, or the MP answered with the empty 200.</exception>
+    public async Task<IReadOnlyList<PolicyAssignment>> GetAssignmentsAsync(ClientIdentity identity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var smsId = identity.SmsId ?? throw new InvalidOperationException("Register the client first: it has no SMSID.");
+        var reply = await RequestAssignmentsAsync(identity, smsId, cancellationToken);
+        return [.. reply.Descendants("Policy").Select(static policy => new PolicyAssignment(
+            (string)policy.Attribute("PolicyID")!,
+            (string?)policy.Attribute("PolicyCategory") ?? string.Empty,
+            (int?)policy.Attribute("PolicyFlags") ?? 0,
+            policy.Element("PolicyLocation")?.Value ?? throw new InvalidOperationException("A policy has no PolicyLocation.")))];
+    }
+
+    /// <summary>One policy body; a secret one is decrypted with the client key and its values deobfuscated.</summary>
+    public async Task<DownloadedPolicy> DownloadPolicyAsync(ClientIdentity identity, PolicyAssignment assignment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(assignment);
+        var smsId = identity.SmsId ?? throw new InvalidOperationException("Register the client first: it has no SMSID.");
+        var body = await DownloadAsync(identity, smsId, assignment.Location, assignment.IsSecret, cancellationToken);
+        var secrets = body.Descendants("property")
+            .Where(static p => (string?)p.Attribute("secret") == "1")
+            .ToDictionary(static p => (string)p.Attribute("name")!, static p => PolicySecretObfuscation.Deobfuscate(p.Element("value")!.Value), StringComparer.Ordinal);
+        return new DownloadedPolicy(assignment.PolicyId, assignment.Category, assignment.Flags, body, secrets);
     }
 
     /// <summary>One policy poll without the body downloads (nothing changed): RequestAssignments → the number of assignments.</summary>

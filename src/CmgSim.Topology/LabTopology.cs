@@ -1,27 +1,14 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using CmgSim.CloudService;
 using CmgSim.CloudService.Capacity;
-using CmgSim.CloudService.ClientAuthentication;
 using CmgSim.CloudService.Hosting;
-using CmgSim.ConnectionPoint;
-using CmgSim.ConnectionPoint.Forwarding;
 using CmgSim.ConnectionPoint.Hosting;
 using CmgSim.Core;
 using CmgSim.Core.Topology;
-using CmgSim.CloudService.TokenAuthentication;
-using CmgSim.Core.Security;
-using CmgSim.Identity.Certificates;
 using CmgSim.Identity.Entra;
 using CmgSim.Identity.Pki;
 using CmgSim.Identity.SiteTokens;
-using CmgSim.Identity.Tokens;
-using CmgSim.ManagementPoint.SecurityTokenService;
-using CmgSim.ManagementPoint;
-using CmgSim.ManagementPoint.LocationManager;
-using CmgSim.SoftwareUpdatePoint;
-using Microsoft.Extensions.DependencyInjection;
+using CmgSim.Topology.Roles;
 using Microsoft.Extensions.Logging;
 
 namespace CmgSim.Topology;
@@ -33,6 +20,7 @@ namespace CmgSim.Topology;
 public sealed partial class LabTopology : IAsyncDisposable
 {
     private readonly TopologyOptions _options;
+    private readonly RoleLabSettings _lab;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -40,24 +28,23 @@ public sealed partial class LabTopology : IAsyncDisposable
     // Serializes changes to the VM instance list (scale out and in) and connection point starts.
     private readonly SemaphoreSlim _scaleGate = new(1, 1);
     private volatile VmInstanceSlot[] _instances = [];
-    private CloudCertificateValidators? _validators;
     private readonly ConnectionPointHost?[] _connectionPoints;
     private readonly X509Certificate2[] _connectionPointCertificates;
-    private SiteRoleHost? _managementPoint;
-    private SiteRoleHost? _softwareUpdatePoint;
+    private SiteRoleInstance? _managementPoint;
+    private SiteRoleInstance? _softwareUpdatePoint;
     private IPEndPoint? _managementPointEndpoint;
     private Uri? _managementPointUrl;
     private Uri? _softwareUpdatePointUrl;
     private int _publicPort;
-    private EntraTenantOptions? _entraOptions;
-    private X509Certificate2? _tokenSigningCertificate;
-    private CachedBulkTokenBlockList? _blockList;
+    private EntraTrust? _entraTrust;
+    private SiteTokenMaterial? _siteTokens;
 
-    private LabTopology(TopologyOptions options, LabPki pki, LabLayout layout, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    private LabTopology(TopologyOptions options, RoleLabSettings lab, LabPki pki, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         _options = options;
+        _lab = lab;
         Pki = pki;
-        Layout = layout;
+        Layout = lab.Layout;
         _loggerFactory = loggerFactory;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<LabTopology>();
@@ -79,12 +66,12 @@ public sealed partial class LabTopology : IAsyncDisposable
     public EntraTenantHost? Entra { get; private set; }
 
     /// <summary>The site token service; null when <see cref="TopologyOptions.EnableSiteTokens"/> is off.</summary>
-    public SiteTokenService? SiteTokens { get; private set; }
+    public SiteTokenService? SiteTokens => _siteTokens?.Service;
 
     /// <summary>The bulk registration tokens the site issued (their GUIDs and state, in site.db).</summary>
-    public BulkRegistrationTokenStore? BulkTokens { get; private set; }
+    public BulkRegistrationTokenStore? BulkTokens => _siteTokens?.BulkTokens;
 
-    public Guid HierarchyId { get; private set; }
+    public Guid HierarchyId => _siteTokens?.HierarchyId ?? Guid.Empty;
 
     public IReadOnlyList<ConnectionPointHost?> ConnectionPoints => _connectionPoints;
 
@@ -96,7 +83,7 @@ public sealed partial class LabTopology : IAsyncDisposable
     /// The management point's IIS log (W3C, <c>u_exYYMMDD.log</c>): what reached the MP, with the CCM headers,
     /// the first thing to read when a client request through the CMG does not arrive (cmg-facts §8.5).
     /// </summary>
-    public string ManagementPointIisLogDirectory => Path.Combine(Layout.LogsDirectory, "IIS");
+    public string ManagementPointIisLogDirectory => ManagementPointRole.IisLogDirectory(Layout);
 
     public static async Task<LabTopology> StartAsync(TopologyOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
@@ -109,19 +96,8 @@ public sealed partial class LabTopology : IAsyncDisposable
         }
 
         timeProvider ??= TimeProvider.System;
-        var layout = new LabLayout(options.LabDirectory);
-        Directory.CreateDirectory(layout.Root);
-        Directory.CreateDirectory(layout.LogsDirectory);
-        var pki = LabPki.LoadOrCreate(layout.PkiDirectory, new LabPkiOptions
-        {
-            ServiceName = options.ServiceName,
-            SiteCode = options.SiteCode,
-            KeyAlgorithm = options.KeyAlgorithm,
-            ClientCount = options.ClientCount,
-            SiteSystemName = options.ManagementPointFqdn,
-        }, timeProvider);
-
-        var topology = new LabTopology(options, pki, layout, loggerFactory, timeProvider);
+        var lab = RoleLabSettings.From(options);
+        var topology = new LabTopology(options, lab, lab.LoadPki(timeProvider), loggerFactory, timeProvider);
         try
         {
             await topology.StartRolesAsync(cancellationToken);
@@ -139,20 +115,16 @@ public sealed partial class LabTopology : IAsyncDisposable
         await StartTokenServicesAsync(cancellationToken);
 
         // SUP, then the VM instances (the MP hands out the CMG's URL), then the MP, then the connection points.
-        _softwareUpdatePoint = await SiteRoleHost.StartAsync(
-            new IPEndPoint(IPAddress.Loopback, _options.SoftwareUpdatePointPort),
-            Pki.SiteSystemCertificate,
-            Pki.GetIntermediates(),
-            static services => services.AddSoftwareUpdatePoint(),
-            static endpoints => endpoints.MapSoftwareUpdatePoint(),
-            _loggerFactory,
-            _timeProvider,
-            _options.ShutdownTimeout,
-            iisLog: null,
-            cancellationToken);
+        _softwareUpdatePoint = await SoftwareUpdatePointRole.StartAsync(new SoftwareUpdatePointRoleSettings
+        {
+            Endpoint = new IPEndPoint(IPAddress.Loopback, _options.SoftwareUpdatePointPort),
+            Pki = Pki,
+            LoggerFactory = _loggerFactory,
+            TimeProvider = _timeProvider,
+            ShutdownTimeout = _options.ShutdownTimeout,
+        }, cancellationToken);
         _softwareUpdatePointUrl = _softwareUpdatePoint.Url;
 
-        _validators = new CloudCertificateValidators(CreateValidator(), CreateValidator());
         _publicPort = _options.PublicPort;
         for (var number = 0; number < _options.Instances; number++)
         {
@@ -169,9 +141,7 @@ public sealed partial class LabTopology : IAsyncDisposable
 
         for (var i = 0; i < _options.ConnectionPoints; i++)
         {
-            _connectionPointCertificates[i] = i == 0
-                ? Pki.ConnectionPointCertificate
-                : Pki.IssueClientCertificate(ConnectionPointName(i), _timeProvider.GetUtcNow().AddDays(-1), _timeProvider.GetUtcNow().AddYears(1)).Certificate;
+            _connectionPointCertificates[i] = ConnectionPointRole.LoadCertificate(Pki, i + 1, _timeProvider);
             await StartConnectionPointAsync(i, cancellationToken);
         }
 
@@ -182,17 +152,21 @@ public sealed partial class LabTopology : IAsyncDisposable
     }
 
     /// <summary>Starts VM instance <c>ProxyService_IN_&lt;number&gt;</c> on the shared public port and channel port base + number.</summary>
-    private Task<VmInstanceHost> StartVmInstanceAsync(int number, CancellationToken cancellationToken) => VmInstanceHost.StartAsync(new VmInstanceHostSettings
+    private Task<VmInstanceHost> StartVmInstanceAsync(int number, CancellationToken cancellationToken) => VmInstanceRole.StartAsync(new VmInstanceRoleSettings
     {
+        // The role counts instances from 1 (ProxyService_IN_0 is instance 1).
+        InstanceNumber = number + 1,
+        Lab = _lab,
+        Pki = Pki,
         PublicEndpoint = new IPEndPoint(IPAddress.Loopback, _publicPort),
         InstanceEndpoint = new IPEndPoint(IPAddress.Loopback, 0),
         ChannelEndpoint = new IPEndPoint(IPAddress.Loopback, _options.ChannelPortBase == 0 ? 0 : _options.ChannelPortBase + number),
-        ServerCertificate = Pki.ServerCertificate,
-        ServerCertificateChain = Pki.GetIntermediates(),
-        Validators = _validators!,
-        TokenAuthentication = CreateCloudTokenAuthentication(),
-        Configure = ConfigureCloudService(number),
-        ConfigureChannels = channels => channels.IdleChannelTimeout = _options.IdleChannelTimeout,
+        VerifyClientCertificateRevocation = _options.VerifyClientCertificateRevocation,
+        SiteTokens = _siteTokens,
+        Entra = _entraTrust,
+        StatisticsInterval = _options.StatisticsInterval,
+        IdleChannelTimeout = _options.IdleChannelTimeout,
+        ConfigureCloudService = cloud => _options.ApplyCapacity(cloud.Capacity),
         LoggerFactory = _loggerFactory,
         TimeProvider = _timeProvider,
         ShutdownTimeout = _options.ShutdownTimeout,
@@ -271,114 +245,27 @@ public sealed partial class LabTopology : IAsyncDisposable
         await Document.SaveAsync(Layout.TopologyFile, cancellationToken);
     }
 
-    private ClientCertificateValidator CreateValidator()
-    {
-        var options = Pki.CreateClientValidatorOptions();
-        options.CheckRevocation = _options.VerifyClientCertificateRevocation;
-        return new ClientCertificateValidator(options, _timeProvider, _loggerFactory.CreateLogger<ClientCertificateValidator>());
-    }
-
-    private Action<CloudServiceOptions> ConfigureCloudService(int number) => cloud =>
-    {
-        cloud.ServiceName = _options.ServiceName;
-        cloud.InstanceName = "ProxyService_IN_" + number.ToString(CultureInfo.InvariantCulture);
-        _options.ApplyCapacity(cloud.Capacity);
-        cloud.VerifyClientCertificateRevocation = _options.VerifyClientCertificateRevocation;
-        cloud.StatisticsInterval = _options.StatisticsInterval;
-        cloud.PublishedEndpoints.Add(new PublishedEndpoint
-        {
-            EndpointId = _options.ManagementPointEndpointId,
-            Kind = SiteRoleKind.ManagementPoint,
-            SiteCode = _options.SiteCode,
-            AllowedPathPrefixes = SiteRolePaths.ManagementPoint,
-        });
-        cloud.PublishedEndpoints.Add(new PublishedEndpoint
-        {
-            EndpointId = _options.SoftwareUpdatePointEndpointId,
-            Kind = SiteRoleKind.SoftwareUpdatePoint,
-            SiteCode = _options.SiteCode,
-            AllowedPathPrefixes = SiteRolePaths.SoftwareUpdatePoint,
-        });
-    };
-
-    private static string ConnectionPointName(int index) => $"CMGCP{index + 1:00}.contoso.com";
-
     /// <summary>The local Entra tenant (its own HTTPS host) and the site token service, before any role that validates tokens.</summary>
     private async Task StartTokenServicesAsync(CancellationToken cancellationToken)
     {
         if (_options.EnableEntra)
         {
-            _entraOptions = EntraTenantOptions.CreateLabDefaults(Pki.Clients.Select(static c => c.Name));
-            _entraOptions.KeyDirectory = Layout.EntraDirectory;
-            Entra = await EntraTenantHost.StartAsync(new EntraTenantHostSettings
+            Entra = await EntraRole.StartAsync(new EntraRoleSettings
             {
                 Endpoint = new IPEndPoint(IPAddress.Loopback, _options.EntraPort),
-                ServerCertificate = Pki.ServerCertificate,
-                ServerCertificateChain = Pki.GetIntermediates(),
-                Options = _entraOptions,
+                Pki = Pki,
+                Layout = Layout,
                 LoggerFactory = _loggerFactory,
                 TimeProvider = _timeProvider,
                 ShutdownTimeout = _options.ShutdownTimeout,
             }, cancellationToken);
+            _entraTrust = EntraTrust.For(Entra);
         }
 
         if (_options.EnableSiteTokens)
         {
-            _tokenSigningCertificate = SiteTokenSigningCertificate.LoadOrCreate(Layout.PkiDirectory, _options.SiteCode, _timeProvider);
-            HierarchyId = SiteHierarchy.LoadOrCreateId(Layout.PkiDirectory);
-            SiteTokens = new SiteTokenService(new SiteTokenServiceOptions { SigningCertificate = _tokenSigningCertificate, HierarchyId = HierarchyId }, _timeProvider);
-            BulkTokens = new BulkRegistrationTokenStore(Layout.SiteDatabase, _timeProvider);
-            _blockList = new CachedBulkTokenBlockList(BulkTokens, _timeProvider);
+            _siteTokens = SiteTokenMaterial.Load(Layout, _options.SiteCode, _timeProvider);
         }
-    }
-
-    /// <summary>The onboarded tenant: the lab's first Entra tenant (the second one stays un-onboarded on purpose).</summary>
-    private EntraTenantDefinition? OnboardedTenant => _entraOptions?.Tenants[0];
-
-    private static EntraAppRegistration ServerApp(EntraTenantDefinition tenant) => tenant.Applications.First(static a => a.AppIdUri is not null);
-
-    private static EntraAppRegistration ClientApp(EntraTenantDefinition tenant) => tenant.Applications.First(static a => a.AllowPublicClientFlows);
-
-    /// <summary>One validator per role (each logs to its own role's log), all trusting the same tenant and site.</summary>
-    private BearerTokenValidator? CreateTokenValidator(string logCategory)
-    {
-        if (Entra is null && SiteTokens is null)
-        {
-            return null;
-        }
-
-        var options = new BearerTokenValidatorOptions
-        {
-            SiteTokenSigningCertificate = _tokenSigningCertificate is null ? null : X509CertificateLoader.LoadCertificate(_tokenSigningCertificate.RawData),
-            HierarchyId = HierarchyId,
-            BlockList = _blockList,
-            MetadataHandler = new SocketsHttpHandler { SslOptions = LabServerCertificateValidation.CreateClientOptions(null, [Pki.RootCa]) },
-        };
-        if (Entra is not null && OnboardedTenant is { } tenant)
-        {
-            options.EntraAudience = ServerApp(tenant).AppIdUri!;
-            options.Tenants.Add(new OnboardedTenant
-            {
-                TenantId = tenant.TenantId,
-                Issuer = Entra.IssuerFor(tenant.TenantId),
-                MetadataAddress = new Uri(Entra.IssuerFor(tenant.TenantId) + "/.well-known/openid-configuration"),
-            });
-        }
-
-        return new BearerTokenValidator(options, _timeProvider, _loggerFactory.CreateLogger(logCategory));
-    }
-
-    private CloudTokenAuthentication? CreateCloudTokenAuthentication()
-    {
-        if (CreateTokenValidator(CmgSim.Core.Logging.CmTraceDefaults.CloudServiceCategory) is not { } validator)
-        {
-            return null;
-        }
-
-        var tenants = Entra is not null && OnboardedTenant is { } tenant
-            ? new[] { new EntraOnboarding(tenant.TenantId, ClientApp(tenant).AppId, ServerApp(tenant).AppIdUri!) }
-            : [];
-        return new CloudTokenAuthentication(validator, tenants);
     }
 
     /// <summary>Starts (or restarts) connection point <paramref name="index"/> (0-based).</summary>
@@ -403,34 +290,26 @@ public sealed partial class LabTopology : IAsyncDisposable
             throw new InvalidOperationException($"Connection point {index} is already running.");
         }
 
-        var certificate = _connectionPointCertificates[index];
-        var name = index == 0 ? certificate.GetNameInfo(X509NameType.SimpleName, false) : ConnectionPointName(index);
-        _connectionPoints[index] = await ConnectionPointHost.StartAsync(new ConnectionPointHostSettings
+        _connectionPoints[index] = await ConnectionPointRole.StartAsync(new ConnectionPointRoleSettings
         {
-            ServiceName = _options.ServiceName,
+            // The role counts connection points from 1 (CMGCP01.contoso.com).
+            Number = index + 1,
+            Lab = _lab,
+            Pki = Pki,
+            Certificate = _connectionPointCertificates[index],
             VmInstanceChannelUrls = _instances.Select(static i => i.Host.ChannelUrl).ToArray(),
-            Configure = cp =>
-            {
-                cp.Name = name;
-                cp.SiteCode = _options.SiteCode;
-                cp.SiteRoleTimeout = _options.SiteRoleTimeout;
-                cp.BreakDuration = _options.SiteRoleBreakDuration;
-                cp.SiteRolePortBudget = _options.SiteRolePortBudget;
-                cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.ManagementPointEndpointId, Kind = SiteRoleKind.ManagementPoint, InternalUrl = _managementPointUrl!, Fqdn = _options.ManagementPointFqdn });
-                cp.UrlMappings.Add(new UrlMapping { EndpointId = _options.SoftwareUpdatePointEndpointId, Kind = SiteRoleKind.SoftwareUpdatePoint, InternalUrl = _softwareUpdatePointUrl!, Fqdn = _options.ManagementPointFqdn });
-            },
-            ConfigureChannels = channels =>
-            {
-                channels.ClientCertificate = certificate;
-                channels.TrustedRoots.Add(Pki.RootCa);
-                channels.ChannelsPerInstance = _options.ChannelsPerInstance;
-                channels.ChannelCheckInterval = _options.ChannelCheckInterval;
-                channels.ReconnectDelay = _options.ReconnectDelay;
-                channels.MaxReconnectDelay = _options.MaxReconnectDelay;
-            },
-            SiteRoleTls = new SiteRoleTlsSettings { ClientCertificate = certificate, TrustedRoots = [Pki.RootCa] },
-            TokenValidator = CreateTokenValidator(CmgSim.Core.Logging.CmTraceDefaults.ConnectionPointCategory),
-            KeepAliveTimeout = _options.ChannelKeepAliveTimeout,
+            ManagementPointUrl = _managementPointUrl!,
+            SoftwareUpdatePointUrl = _softwareUpdatePointUrl!,
+            SiteTokens = _siteTokens,
+            Entra = _entraTrust,
+            ChannelsPerInstance = _options.ChannelsPerInstance,
+            ChannelCheckInterval = _options.ChannelCheckInterval,
+            ReconnectDelay = _options.ReconnectDelay,
+            MaxReconnectDelay = _options.MaxReconnectDelay,
+            ChannelKeepAliveTimeout = _options.ChannelKeepAliveTimeout,
+            SiteRoleTimeout = _options.SiteRoleTimeout,
+            SiteRoleBreakDuration = _options.SiteRoleBreakDuration,
+            SiteRolePortBudget = _options.SiteRolePortBudget,
             LoggerFactory = _loggerFactory,
             TimeProvider = _timeProvider,
             ShutdownTimeout = _options.ShutdownTimeout,
@@ -455,39 +334,20 @@ public sealed partial class LabTopology : IAsyncDisposable
             throw new InvalidOperationException("The management point is already running.");
         }
 
-        _managementPoint = await SiteRoleHost.StartAsync(
-            _managementPointEndpoint!,
-            Pki.SiteSystemCertificate,
-            Pki.GetIntermediates(),
-            services =>
-            {
-                services.AddManagementPoint(mp =>
-                {
-                    mp.SiteCode = _options.SiteCode;
-                    mp.Fqdn = _options.ManagementPointFqdn;
-                    mp.SiteSigningCertificate = Pki.SiteSigningCertificate;
-                    mp.SiteDatabasePath = Layout.SiteDatabase;
-                });
-                if (SiteTokens is not null && CreateTokenValidator(ManagementPointLogCategories.Sts) is { } validator)
-                {
-                    services.AddManagementPointTokenAuthentication(new ManagementPointTokenAuthentication(validator, SiteTokens));
-                }
-
-                services.Configure<LocationOptions>(location =>
-                {
-                    // Internet clients (requests that came through the CMG) get the CMG-based SUP URL.
-                    location.CmgServiceName = _options.ServiceName;
-                    location.CmgPublicPort = _publicPort;
-                    location.SoftwareUpdatePointEndpointId = _options.SoftwareUpdatePointEndpointId;
-                    location.SoftwareUpdatePointUrl = _softwareUpdatePointUrl;
-                });
-            },
-            static endpoints => endpoints.MapManagementPoint(),
-            _loggerFactory,
-            _timeProvider,
-            _options.ShutdownTimeout,
-            new SiteRoleIisLog(ManagementPointIisLogDirectory, [.. _options.ManagementPointIisLogHeaders]),
-            cancellationToken);
+        _managementPoint = await ManagementPointRole.StartAsync(new ManagementPointRoleSettings
+        {
+            Endpoint = _managementPointEndpoint!,
+            Lab = _lab,
+            Pki = Pki,
+            CmgPublicPort = _publicPort,
+            SoftwareUpdatePointUrl = _softwareUpdatePointUrl!,
+            SiteTokens = _siteTokens,
+            Entra = _entraTrust,
+            IisLogHeaders = [.. _options.ManagementPointIisLogHeaders],
+            LoggerFactory = _loggerFactory,
+            TimeProvider = _timeProvider,
+            ShutdownTimeout = _options.ShutdownTimeout,
+        }, cancellationToken);
         _managementPointUrl = _managementPoint.Url;
     }
 
@@ -521,82 +381,31 @@ public sealed partial class LabTopology : IAsyncDisposable
         _instances.Select(static i => i.Host).All(instance => _connectionPoints.Where(static c => c is not null).All(cp =>
             instance.Channels.ConnectionPoints.Any(channels => string.Equals(channels.Name, cp!.Name, StringComparison.OrdinalIgnoreCase) && channels.IsConnected)));
 
-    private TopologyDocument BuildDocument(int publicPort) => new()
+    private TopologyDocument BuildDocument(int publicPort) => new TopologyDocumentBuilder
     {
-        ServiceName = _options.ServiceName,
-        PublicUrl = $"https://127.0.0.1:{publicPort}",
-        SiteCode = _options.SiteCode,
+        Lab = _lab,
+        Pki = Pki,
+        PublicUrl = new Uri($"https://127.0.0.1:{publicPort}"),
         VmSize = VmSizeProfiles.TryGet(_options.VmSize, out var profile) ? profile.Name : _options.VmSize,
-        Instances = _instances.Select(static i => new VmInstanceEntry
-        {
-            Name = i.Host.Name,
-            Url = i.Host.InstanceUrl.AbsoluteUri.TrimEnd('/'),
-            TunnelUrl = i.Host.ChannelUrl.AbsoluteUri.TrimEnd('/'),
-            StatusUrl = i.Host.StatusUrl.AbsoluteUri,
-        }).ToArray(),
+        Instances = _instances.Select(static i => TopologyDocumentBuilder.Instance(i.Host.Name, i.Host.InstanceUrl, i.Host.ChannelUrl, i.Host.StatusUrl)).ToArray(),
         ConnectionPoints = _connectionPoints.Where(static c => c is not null).Select(c => new ConnectionPointEntry { Name = c!.Name, SiteCode = _options.SiteCode, HealthUrl = c.HealthUrl.AbsoluteUri.TrimEnd('/') }).ToArray(),
-        Roles =
-        [
-            RoleEntry(SiteRoleKind.ManagementPoint, _options.ManagementPointEndpointId, _managementPointUrl!),
-            RoleEntry(SiteRoleKind.SoftwareUpdatePoint, _options.SoftwareUpdatePointEndpointId, _softwareUpdatePointUrl!),
-        ],
-        Pki = new PkiEntry
-        {
-            RootCaPem = Pki.RootCaPemPath,
-            IssuingCaPem = Pki.IssuingCaPemPath,
-            CrlPath = Pki.CrlPath,
-            ServerCertPem = Pki.ServerCertPemPath,
-            Clients = Pki.Clients.Select(static c => new ClientCertificateEntry { Name = c.Name, CertPem = c.CertPemPath, KeyPem = c.KeyPemPath, Pfx = c.PfxPath }).ToArray(),
-        },
-        LogsDirectory = Layout.LogsDirectory,
-        Entra = BuildEntraEntry(),
-        SiteTokens = _tokenSigningCertificate is null ? null : new SiteTokensEntry
-        {
-            HierarchyId = HierarchyId,
-            SigningCertificatePem = Path.Combine(Layout.PkiDirectory, SiteTokenSigningCertificate.PemFileName),
-        },
-    };
-
-    private EntraEntry? BuildEntraEntry()
-    {
-        if (Entra is null || OnboardedTenant is not { } tenant)
-        {
-            return null;
-        }
-
-        return new EntraEntry
-        {
-            Authority = Entra.AuthorityFor(tenant.TenantId),
-            TenantId = tenant.TenantId,
-            ClientAppId = ClientApp(tenant).AppId,
-            AppIdUri = ServerApp(tenant).AppIdUri!,
-            Devices = tenant.Devices.Select((d, i) => new EntraDeviceEntry
-            {
-                Name = i < Pki.Clients.Count ? Pki.Clients[i].Name : d.DisplayName.ToLowerInvariant(),
-                DeviceId = d.DeviceId,
-                WpjPfx = EntraDeviceCertificates.PathFor(Layout.EntraDirectory, d.DisplayName),
-            }).ToArray(),
-            Users = tenant.Users.Select(static u => new EntraUserEntry { UserPrincipalName = u.UserPrincipalName, Password = u.Password, ObjectId = u.ObjectId }).ToArray(),
-            NotOnboardedTenantId = _entraOptions!.Tenants.Count > 1 ? _entraOptions.Tenants[1].TenantId : null,
-        };
-    }
-
-    private SiteRoleEntry RoleEntry(SiteRoleKind kind, long endpointId, Uri internalUrl) => new()
-    {
-        Kind = kind,
-        EndpointId = endpointId,
-        MutualAuthPath = CmgPaths.MutualAuthPath(endpointId),
-        ServerAuthPath = CmgPaths.ServerAuthPath(endpointId),
-        InternalUrl = internalUrl.AbsoluteUri.TrimEnd('/'),
-
-        // The SUP is co-located with the MP on the site system, as in a default primary site.
-        Fqdn = _options.ManagementPointFqdn,
-    };
+        ManagementPointUrl = _managementPointUrl!,
+        SoftwareUpdatePointUrl = _softwareUpdatePointUrl!,
+        Entra = _entraTrust,
+        SiteTokens = _siteTokens is { } site ? (site.HierarchyId, site.SigningCertificatePemPath) : null,
+    }.Build();
 
     public async ValueTask DisposeAsync()
     {
         // Stop in the order the product would lose them: clients' side first, then the site.
         await Task.WhenAll(_connectionPoints.Select((_, i) => StopConnectionPointAsync(i)));
+
+        // Connection point 1's certificate belongs to the PKI; the others' were issued for this lab.
+        foreach (var certificate in _connectionPointCertificates.Skip(1))
+        {
+            certificate?.Dispose();
+        }
+
         foreach (var instance in _instances)
         {
             await instance.Host.DisposeAsync();
@@ -616,7 +425,7 @@ public sealed partial class LabTopology : IAsyncDisposable
             Entra = null;
         }
 
-        _tokenSigningCertificate?.Dispose();
+        _siteTokens?.Dispose();
 
         Pki.Dispose();
         _scaleGate.Dispose();

@@ -2,6 +2,7 @@ using CmgSim.CloudService.Capacity;
 using CmgSim.ConnectionPoint;
 using CmgSim.Core;
 using CmgSim.Identity.Pki;
+using CmgSim.Topology.Roles;
 
 namespace CmgSim.Topology;
 
@@ -12,18 +13,18 @@ public sealed class TopologyOptions
     public string LabDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, "lab");
 
     /// <summary>The CMG service name (CN of the server-auth certificate), in the product's style.</summary>
-    public string ServiceName { get; set; } = "GraniteFalls.contoso.com";
+    public string ServiceName { get; set; } = RoleLabSettings.DefaultServiceName;
 
-    public string SiteCode { get; set; } = "PS1";
+    public string SiteCode { get; set; } = RoleLabSettings.DefaultSiteCode;
 
     /// <summary>The public HTTPS port every VM instance shares. 0 picks a free port. Default 8443.</summary>
-    public int PublicPort { get; set; } = 8443;
+    public int PublicPort { get; set; } = PortPlan.Public;
 
     /// <summary>VM instances of the cloud service, 1 to 16. Default 1. <see cref="LabTopology.AddVmInstanceAsync"/> changes it while running.</summary>
     public int Instances { get; set; } = 1;
 
     /// <summary>The most VM instances a CMG has (cmg-facts §4.1).</summary>
-    public const int MaxInstances = 16;
+    public const int MaxInstances = PortPlan.MaxInstances;
 
     /// <summary>
     /// The VM size of every instance, a <see cref="VmSizeProfiles"/> name: lab (10 client connections per
@@ -47,7 +48,7 @@ public sealed class TopologyOptions
     /// The channel port of VM instance 1; instance n uses base + n − 1 (the product's 10124–10139 for two
     /// or more instances). 0 picks free ports. Default 10124.
     /// </summary>
-    public int ChannelPortBase { get; set; } = 10124;
+    public int ChannelPortBase { get; set; } = PortPlan.ChannelBase;
 
     /// <summary>Connection points of the site. Default 1.</summary>
     public int ConnectionPoints { get; set; } = 1;
@@ -59,7 +60,7 @@ public sealed class TopologyOptions
     public TimeSpan ChannelCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Client-auth certificates to issue for simulated clients. Default 3.</summary>
-    public int ClientCount { get; set; } = 3;
+    public int ClientCount { get; set; } = RoleLabSettings.DefaultClientCount;
 
     public LabKeyAlgorithm KeyAlgorithm { get; set; } = LabKeyAlgorithm.EcdsaP256;
 
@@ -88,7 +89,7 @@ public sealed class TopologyOptions
 
     public long SoftwareUpdatePointEndpointId { get; set; } = EndpointIds.DefaultSoftwareUpdatePoint;
 
-    public string ManagementPointFqdn { get; set; } = "MP01.contoso.com";
+    public string ManagementPointFqdn { get; set; } = RoleLabSettings.DefaultManagementPointFqdn;
 
     /// <summary>How long a VM instance keeps an idle channel connection. Must be below <see cref="ChannelKeepAliveTimeout"/>.</summary>
     public TimeSpan IdleChannelTimeout { get; set; } = TimeSpan.FromMinutes(5);
@@ -123,10 +124,7 @@ public sealed class TopologyOptions
     /// Request headers the MP's IIS log records as <c>cs(Header)</c> fields. Default: the headers a CMG must pass
     /// untouched (cmg-facts §10.7). Authorization is left out by default: tokens do not belong in a log file.
     /// </summary>
-    public IList<string> ManagementPointIisLogHeaders { get; } = new List<string>
-    {
-        "Range", "CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature",
-    };
+    public IList<string> ManagementPointIisLogHeaders { get; } = new List<string>(ManagementPointRoleSettings.DefaultIisLogHeaders);
 
     /// <summary>Every problem with these options at once; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net.Http.Json;
+using CmgSim.Client.TokenAuthentication;
 using CmgSim.CloudService.Capacity;
 using CmgSim.Core.Security;
 using CmgSim.LoadTests.Engine;
@@ -33,9 +34,12 @@ internal static class VmLimitScenario
         var seed = new Option<int>("--seed") { Description = "Seed of the run (SMSIDs, jitter).", DefaultValueFactory = static _ => 1 };
         var publicPort = new Option<bool>("--through-public-port") { Description = "Let the kernel spread clients over the VM instances through the shared public port (uneven shares) instead of round-robin over their own listeners." };
         var margin = new Option<double>("--knee-margin-ms") { Description = "How far above its baseline p95 must rise (at least) to count as the knee.", DefaultValueFactory = static _ => 25 };
+        var auth = LoadClientOptions.Auth();
+        var bulkToken = LoadClientOptions.BulkToken();
+        var sourceAddresses = LoadClientOptions.SourceAddresses();
         var command = new Command(Name, "Find the per-VM client connection limit: ramp clients past the profile's supported connections and report the knee per VM instance.")
         {
-            profile, instances, overshoot, ramp, hold, poll, topology, output, seed, margin, publicPort,
+            profile, instances, overshoot, ramp, hold, poll, topology, output, seed, margin, publicPort, auth, bulkToken, sourceAddresses,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -58,6 +62,9 @@ internal static class VmLimitScenario
                 Seed = parseResult.GetValue(seed),
                 KneeMarginMs = parseResult.GetValue(margin),
                 ThroughPublicPort = parseResult.GetValue(publicPort),
+                Auth = parseResult.GetValue(auth),
+                BulkToken = parseResult.GetValue(bulkToken),
+                SourceAddresses = parseResult.GetValue(sourceAddresses),
             };
             var (result, knees) = await RunAsync(settings, cancellationToken);
             foreach (var knee in knees)
@@ -88,7 +95,14 @@ internal static class VmLimitScenario
             loggerFactory,
             cancellationToken);
 
-        using var factory = new LoadClientFactory(topology.Document, TimeProvider.System) { SpreadOverInstances = !settings.ThroughPublicPort };
+        using var factory = new LoadClientFactory(topology.Document, TimeProvider.System)
+        {
+            SpreadOverInstances = !settings.ThroughPublicPort,
+            Auth = settings.Auth,
+            BulkToken = settings.BulkToken,
+            LabDirectory = settings.AttachTo ?? topology.Lab?.Layout.Root,
+            SourceAddresses = settings.SourceAddresses,
+        };
         var perInstance = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var samples = new ConcurrentQueue<KneeSample>();
         var smsIds = new Random(settings.Seed);
@@ -204,4 +218,13 @@ internal sealed record VmLimitSettings
     /// instead of round-robin over the VM instances' own listeners, which gives every instance an even share.
     /// </summary>
     public bool ThroughPublicPort { get; init; }
+
+    /// <summary>How the clients authenticate (<see cref="LoadClientFactory.Auth"/>).</summary>
+    public ClientAuthMethod Auth { get; init; } = ClientAuthMethod.Pki;
+
+    /// <summary>With <see cref="ClientAuthMethod.Token"/>: the bulk registration token; default a new one from the lab.</summary>
+    public string? BulkToken { get; init; }
+
+    /// <summary>Loopback source addresses the clients spread over (<see cref="LoadClientFactory.SourceAddresses"/>).</summary>
+    public int SourceAddresses { get; init; } = 1;
 }

@@ -35,8 +35,12 @@ public sealed class ConnectionPointHostSettings
     /// </summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromDays(30);
 
-    /// <summary>Streams one channel carries at once. Default 1,000.</summary>
-    public int MaxStreamsPerChannel { get; init; } = 1000;
+    /// <summary>
+    /// Streams one channel carries at once. Default 32,768: every client's held notification poll is a stream
+    /// for as long as it waits, so a channel must carry more than a Large VM's 10,000 clients; a lower cap
+    /// queues requests behind held polls and shows up as a false per-VM knee.
+    /// </summary>
+    public int MaxStreamsPerChannel { get; init; } = 32_768;
 
     public ILoggerFactory? LoggerFactory { get; init; }
 

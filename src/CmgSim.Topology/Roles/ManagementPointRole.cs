@@ -32,8 +32,11 @@ public sealed class ManagementPointRoleSettings
     /// <summary>The onboarded Entra tenant whose tokens CCM_STS exchanges; null: Entra tokens are refused.</summary>
     public EntraTrust? Entra { get; init; }
 
-    /// <summary>Request headers the MP's IIS log records. Default: the CCM headers a CMG passes untouched, and Range.</summary>
-    public IReadOnlyList<string> IisLogHeaders { get; init; } = ["Range", "CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature"];
+    /// <summary>The CCM headers a CMG passes untouched, and Range (Authorization is left out: tokens do not belong in a log file).</summary>
+    public static IReadOnlyList<string> DefaultIisLogHeaders { get; } = ["Range", "CCMClientID", "CCMClientIDSignature", "CCMClientTimestamp", "CCMClientTimestampSignature"];
+
+    /// <summary>Request headers the MP's IIS log records. Default: <see cref="DefaultIisLogHeaders"/>.</summary>
+    public IReadOnlyList<string> IisLogHeaders { get; init; } = DefaultIisLogHeaders;
 
     public required ILoggerFactory LoggerFactory { get; init; }
 
