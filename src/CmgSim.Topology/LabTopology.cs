@@ -316,12 +316,21 @@ public sealed partial class LabTopology : IAsyncDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Stops connection point <paramref name="index"/> (0-based): its channels drain and close.</summary>
-    public async Task StopConnectionPointAsync(int index)
+    /// <summary>
+    /// Stops connection point <paramref name="index"/> (0-based): its channels drain and close; with
+    /// <paramref name="kill"/> they are cut at once, requests in flight on them fail, as when its server dies.
+    /// </summary>
+    public async Task StopConnectionPointAsync(int index, bool kill = false)
     {
         if (_connectionPoints[index] is { } host)
         {
             _connectionPoints[index] = null;
+            if (kill)
+            {
+                // A cancelled token makes Kestrel abort every connection instead of draining them.
+                await host.StopAsync(new CancellationToken(canceled: true));
+            }
+
             await host.DisposeAsync();
         }
     }

@@ -20,13 +20,8 @@ internal sealed class ClientRoster : IAsyncDisposable
     /// <param name="notification">Also log in each client's notification channel, whose long poll then stays open.</param>
     public static async Task<ClientRoster> StartAsync(LoadClientFactory factory, int count, int seed, bool notification, TimeProvider timeProvider, CancellationToken cancellationToken, int parallelism = 16)
     {
-        var random = new Random(seed);
-        var smsIds = Enumerable.Range(0, count).Select(_ =>
-        {
-            var bytes = new byte[16];
-            random.NextBytes(bytes);
-            return new Guid(bytes);
-        }).ToArray();
+        var sequence = new SmsIdSequence(seed);
+        var smsIds = Enumerable.Range(0, count).Select(_ => sequence.Next()).ToArray();
         var clients = new LoadClient?[count];
         try
         {

@@ -82,49 +82,22 @@ internal static class CpFailoverScenario
         using var loggerFactory = LoggerFactory.Create(static b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Error));
         await using var topology = await ScenarioTopology.StartOrAttachAsync(
             attachTo: null,
-            options =>
-            {
-                options.VmSize = settings.Profile.Name;
-                options.Instances = settings.Instances;
-                options.ConnectionPoints = settings.ConnectionPoints;
-                options.StatisticsInterval = TimeSpan.FromMinutes(10);
-
-                // PKI clients only: no Entra tenant to start.
-                options.EnableEntra = false;
-            },
+            settings.Profile,
+            settings.Instances,
+            entra: false,
             loggerFactory,
-            cancellationToken);
+            cancellationToken,
+            options => options.ConnectionPoints = settings.ConnectionPoints);
         var lab = topology.Lab!;
         var connectionPoint = lab.ConnectionPoints[settings.Kill]!.Name;
 
         using var factory = new LoadClientFactory(topology.Document, TimeProvider.System) { SpreadOverInstances = true };
         var ledger = new FailoverLedger(TimeProvider.System);
-        var smsIds = new Random(settings.Seed);
-        var smsIdGate = new Lock();
+        var smsIds = new SmsIdSequence(settings.Seed);
 
         var scenario = LoadScenario.Create<QueuingClient>(
             Name,
-            async ctx =>
-            {
-                Guid smsId;
-                lock (smsIdGate)
-                {
-                    smsId = new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)smsIds.Next(256))]);
-                }
-
-                var client = factory.Create(ctx.InstanceNumber, smsId, ctx.EngineTimeProvider);
-                try
-                {
-                    await client.StartAsync(notification: false, ctx.CancellationToken);
-                }
-                catch
-                {
-                    await client.DisposeAsync();
-                    throw;
-                }
-
-                return new QueuingClient(client);
-            },
+            async ctx => new QueuingClient(await factory.StartAsync(ctx.InstanceNumber, smsIds.Next(), ctx.EngineTimeProvider, notification: false, ctx.CancellationToken)),
             async (ctx, state) =>
             {
                 var client = state.Client;
@@ -220,7 +193,7 @@ internal static class CpFailoverScenario
     {
         await Task.Delay(settings.KillAfter, TimeProvider.System, cancellationToken);
         ledger.Mark(OutagePoint.Killed);
-        await lab.StopConnectionPointAsync(settings.Kill);
+        await lab.StopConnectionPointAsync(settings.Kill, kill: true);
         ledger.Mark(OutagePoint.Stopped);
         var restart = settings.KillAfter + settings.DownFor - TimeSpan.FromSeconds(ledger.Elapsed);
         if (restart > TimeSpan.Zero)

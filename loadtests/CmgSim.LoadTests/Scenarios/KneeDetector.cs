@@ -7,6 +7,9 @@ public readonly record struct KneeSample(string Instance, int Connections, doubl
 /// <param name="Connections">The knee: the last connection count still at baseline (the buckets are right-closed, so this is the bucket's lower bound).</param>
 public sealed record Knee(string Instance, int Connections, double BaselineP95Ms, double KneeP95Ms, int MaxConnections, int Samples);
 
+/// <summary>One point of an instance's latency curve: the bucket <c>(Connections, Connections + width]</c>, its samples and p95.</summary>
+public sealed record KneeBucket(int Connections, int Samples, double P95Ms);
+
 /// <summary>
 /// Finds the knee of p95 latency over the client connection count, per VM instance: samples are bucketed by
 /// connection count in right-closed buckets <c>(k·w, (k+1)·w]</c>; the baseline is the median bucket p95 of the
@@ -42,15 +45,29 @@ public sealed class KneeDetector
         return knees;
     }
 
+    /// <summary>Each VM instance's p95 latency over its connection count: the curve the knee is read from, for the report.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<KneeBucket>> Curves(IEnumerable<KneeSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        return samples
+            .GroupBy(static s => s.Instance, StringComparer.Ordinal)
+            .ToDictionary(
+                static g => g.Key,
+                g => (IReadOnlyList<KneeBucket>)Buckets(g).Select(static b => new KneeBucket(b.Label, b.Samples, Math.Round(b.P95, 2))).ToList(),
+                StringComparer.Ordinal);
+    }
+
+    private List<(int Label, int Samples, double P95)> Buckets(IEnumerable<KneeSample> samples) => samples
+        .Where(static s => s.Connections > 0)
+        .GroupBy(s => (s.Connections + BucketWidth - 1) / BucketWidth - 1)
+        .Where(g => g.Count() >= MinSamplesPerBucket)
+        .Select(g => (Label: g.Key * BucketWidth, Samples: g.Count(), P95: Percentile(g.Select(static s => s.LatencyMs), 0.95)))
+        .OrderBy(static b => b.Label)
+        .ToList();
+
     private Knee? FindOne(string instance, List<KneeSample> samples)
     {
-        var buckets = samples
-            .Where(static s => s.Connections > 0)
-            .GroupBy(s => (s.Connections + BucketWidth - 1) / BucketWidth - 1)
-            .Where(g => g.Count() >= MinSamplesPerBucket)
-            .Select(g => (Label: g.Key * BucketWidth, P95: Percentile(g.Select(static s => s.LatencyMs), 0.95)))
-            .OrderBy(static b => b.Label)
-            .ToList();
+        var buckets = Buckets(samples);
         if (buckets.Count < 4)
         {
             return null;

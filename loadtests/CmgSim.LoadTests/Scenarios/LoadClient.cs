@@ -113,6 +113,22 @@ internal sealed class LoadClientFactory : IDisposable
     public IPAddress? SourceAddressFor(int number) =>
         _sourceAddresses <= 1 ? null : new IPAddress([127, 0, 0, (byte)(1 + (number % _sourceAddresses))]);
 
+    /// <summary>Creates client <paramref name="number"/> and starts it (<see cref="LoadClient.StartAsync"/>); a client that fails to start is disposed.</summary>
+    public async Task<LoadClient> StartAsync(int number, Guid smsId, TimeProvider timeProvider, bool notification, CancellationToken cancellationToken)
+    {
+        var client = Create(number, smsId, timeProvider);
+        try
+        {
+            await client.StartAsync(notification, cancellationToken);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Client <paramref name="number"/>: its own HTTP/2 connection to the CMG's public port (or its VM instance's),
     /// from its source address, with a PKI certificate or a CCM token source, and a shared signing key.
@@ -472,5 +488,23 @@ internal sealed class VmInstanceTracker : DelegatingHandler
         }
 
         return response;
+    }
+}
+
+/// <summary>The SMSIDs of a run's clients from its seed, so a rerun registers the same clients; safe to share between virtual users.</summary>
+internal sealed class SmsIdSequence(int seed)
+{
+    private readonly Random _random = new(seed);
+    private readonly Lock _gate = new();
+
+    public Guid Next()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        lock (_gate)
+        {
+            _random.NextBytes(bytes);
+        }
+
+        return new Guid(bytes);
     }
 }

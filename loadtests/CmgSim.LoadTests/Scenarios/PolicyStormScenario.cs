@@ -73,19 +73,7 @@ internal static class PolicyStormScenario
     public static async Task<(RunResult Result, PolicyStormOutcome Outcome)> RunAsync(PolicyStormSettings settings, CancellationToken cancellationToken)
     {
         using var loggerFactory = LoggerFactory.Create(static b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        await using var topology = await ScenarioTopology.StartOrAttachAsync(
-            settings.AttachTo,
-            options =>
-            {
-                options.VmSize = settings.Profile.Name;
-                options.Instances = settings.Instances;
-                options.StatisticsInterval = TimeSpan.FromMinutes(10);
-
-                // PKI clients only: no Entra tenant to start.
-                options.EnableEntra = false;
-            },
-            loggerFactory,
-            cancellationToken);
+        await using var topology = await ScenarioTopology.StartOrAttachAsync(settings.AttachTo, settings.Profile, settings.Instances, entra: false, loggerFactory, cancellationToken);
 
         var clientCount = settings.Clients ?? settings.Profile.SupportedConnections * topology.Document.Instances.Count;
         using var factory = new LoadClientFactory(topology.Document, TimeProvider.System) { SpreadOverInstances = true };

@@ -1,3 +1,4 @@
+using CmgSim.CloudService.Capacity;
 using CmgSim.Core.Topology;
 using CmgSim.Topology;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,24 @@ internal sealed class ScenarioTopology : IAsyncDisposable
 
     /// <summary>The in-process topology, when this scenario started one (null when attached).</summary>
     public LabTopology? Lab => _owned;
+
+    /// <summary>
+    /// Attaches to <paramref name="attachTo"/>, or starts a lab of <paramref name="instances"/> VM instances of
+    /// <paramref name="profile"/>; its Entra tenant only when the clients need it (it doubles a small lab's start).
+    /// </summary>
+    public static Task<ScenarioTopology> StartOrAttachAsync(string? attachTo, VmSizeProfile profile, int instances, bool entra, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Action<TopologyOptions>? configure = null) =>
+        StartOrAttachAsync(
+            attachTo,
+            options =>
+            {
+                options.VmSize = profile.Name;
+                options.Instances = instances;
+                options.StatisticsInterval = TimeSpan.FromMinutes(10);
+                options.EnableEntra = entra;
+                configure?.Invoke(options);
+            },
+            loggerFactory,
+            cancellationToken);
 
     public static async Task<ScenarioTopology> StartOrAttachAsync(string? attachTo, Action<TopologyOptions> configure, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

@@ -84,16 +84,7 @@ internal static class VmLimitScenario
         var clients = (int)Math.Ceiling(supported * settings.Overshoot * settings.Instances);
         var ramp = settings.Ramp ?? TimeSpan.FromSeconds(Math.Max(10, clients / (2.0 * settings.Instances) / Math.Max(1, supported / 100.0)));
         using var loggerFactory = LoggerFactory.Create(static b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        await using var topology = await ScenarioTopology.StartOrAttachAsync(
-            settings.AttachTo,
-            options =>
-            {
-                options.VmSize = settings.Profile.Name;
-                options.Instances = settings.Instances;
-                options.StatisticsInterval = TimeSpan.FromMinutes(10);
-            },
-            loggerFactory,
-            cancellationToken);
+        await using var topology = await ScenarioTopology.StartOrAttachAsync(settings.AttachTo, settings.Profile, settings.Instances, entra: settings.Auth == ClientAuthMethod.Entra, loggerFactory, cancellationToken);
 
         using var factory = new LoadClientFactory(topology.Document, TimeProvider.System)
         {
@@ -105,29 +96,13 @@ internal static class VmLimitScenario
         };
         var perInstance = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var samples = new ConcurrentQueue<KneeSample>();
-        var smsIds = new Random(settings.Seed);
-        var smsIdGate = new Lock();
+        var smsIds = new SmsIdSequence(settings.Seed);
 
         var scenario = LoadScenario.Create<LoadClient>(
             Name,
             async ctx =>
             {
-                Guid smsId;
-                lock (smsIdGate)
-                {
-                    smsId = new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)smsIds.Next(256))]);
-                }
-
-                var client = factory.Create(ctx.InstanceNumber, smsId, ctx.EngineTimeProvider);
-                try
-                {
-                    await client.StartAsync(notification: true, ctx.CancellationToken);
-                }
-                catch
-                {
-                    await client.DisposeAsync();
-                    throw;
-                }
+                var client = await factory.StartAsync(ctx.InstanceNumber, smsIds.Next(), ctx.EngineTimeProvider, notification: true, ctx.CancellationToken);
 
                 if (client.VmInstance is { } instance)
                 {
@@ -184,7 +159,8 @@ internal static class VmLimitScenario
                 return values;
             })
             .WithReportSection("profile", new { name = settings.Profile.Name, azureSize = settings.Profile.AzureSize, supportedConnections = supported, instances = topology.Document.Instances.Count, clients, rampSeconds = ramp.TotalSeconds, pollSeconds = settings.PollInterval.TotalSeconds })
-            .WithReportSection("knees", _ => knees = detector.Find(samples));
+            .WithReportSection("knees", _ => knees = detector.Find(samples))
+            .WithReportSection("latencyByConnections", _ => detector.Curves(samples));
         var result = await runner.RunAsync(cancellationToken);
         return (result, knees);
     }

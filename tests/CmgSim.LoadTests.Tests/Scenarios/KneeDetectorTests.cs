@@ -45,6 +45,19 @@ public sealed class KneeDetectorTests
         Assert.Equal("IN_0", knee.Instance);
     }
 
+    [Fact]
+    public void The_curve_has_one_point_per_bucket_with_its_samples_and_p95()
+    {
+        var samples = Ramp("IN_0", supported: 10, max: 16, baseline: 20, overloaded: 300);
+
+        var curve = new KneeDetector { BucketWidth = 4 }.Curves(samples)["IN_0"];
+
+        Assert.Equal([0, 4, 8, 12], curve.Select(static b => b.Connections));
+        Assert.All(curve, static b => Assert.Equal(20, b.Samples));
+        Assert.Equal(24, curve[0].P95Ms);
+        Assert.Equal(306, curve[^1].P95Ms);
+    }
+
     /// <summary>Five samples at every connection count up to <paramref name="max"/>; past <paramref name="supported"/> they are slow.</summary>
     private static IEnumerable<KneeSample> Ramp(string instance, int supported, int max, double baseline, double overloaded, int step = 1)
     {
