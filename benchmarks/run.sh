@@ -36,11 +36,13 @@ start_up() {
 
 case "${1:-}" in
   vm-limit)
-    instances=${2:-1}
+    # Each client polls for policy once a minute (real clients: once an hour) and the ramp adds about 14 clients
+    # a second per instance: what is measured is the connection count, not the request rate the machine can serve.
+    instances=${2:-1}; ramp=${RAMP:-180}; poll=${POLL:-60}
     build
     start_up --vm-size vmss-2103 --instances "$instances"
     $load vm-limit --profile vmss-2103 --instances "$instances" --topology "$lab" \
-      --overshoot 1.3 --ramp-seconds $((90 * instances)) --hold-seconds 10 --poll-seconds 10 \
+      --overshoot 1.3 --ramp-seconds $((ramp * instances)) --hold-seconds 10 --poll-seconds "$poll" \
       --out "$out/vm-limit-$instances-$stamp"
     ;;
   cmg-vs-mp)
