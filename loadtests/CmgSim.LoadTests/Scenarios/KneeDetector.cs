@@ -12,10 +12,12 @@ public sealed record KneeBucket(int Connections, int Samples, double P95Ms);
 
 /// <summary>
 /// Finds the knee of p95 latency over the client connection count, per VM instance: samples are bucketed by
-/// connection count in right-closed buckets <c>(k·w, (k+1)·w]</c>; the baseline is the median bucket p95 of the
-/// lower half of the range reached; the knee is the first bucket from which at least
-/// <see cref="Persistence"/> of the buckets stay above <c>max(baseline × Factor, baseline + MarginMs)</c>.
-/// Robust to a noisy bucket (a GC pause, a JIT burst) because the rise must last.
+/// connection count in right-closed buckets <c>(k·w, (k+1)·w]</c>; a bucket's baseline is the median p95 of the
+/// buckets just before it (the last <see cref="BaselineWindow"/> of its connection count, at least three buckets);
+/// the knee is the first bucket above <c>max(baseline × Factor, baseline + MarginMs)</c> from which at least
+/// <see cref="Persistence"/> of the buckets stay above that line. The trailing baseline follows the load
+/// generator's own noise floor, which rises with the clients it runs on the same cores, so only the step the VM
+/// limit adds counts; a noisy bucket (a GC pause, a JIT burst) does not, because the rise must last.
 /// </summary>
 public sealed class KneeDetector
 {
@@ -27,8 +29,13 @@ public sealed class KneeDetector
 
     public double MarginMs { get; init; } = 25;
 
+    /// <summary>The share of a bucket's connection count before it whose buckets form its baseline. Default 0.2.</summary>
+    public double BaselineWindow { get; init; } = 0.2;
+
     /// <summary>The share of buckets from the knee on that must be elevated.</summary>
     public double Persistence { get; init; } = 1.0;
+
+    private const int MinBaselineBuckets = 3;
 
     public IReadOnlyList<Knee> Find(IEnumerable<KneeSample> samples)
     {
@@ -74,16 +81,22 @@ public sealed class KneeDetector
         }
 
         var maxConnections = samples.Max(static s => s.Connections);
-        var lowerHalf = buckets.Where(b => b.Label + BucketWidth <= maxConnections / 2.0).Select(static b => b.P95).ToList();
-        if (lowerHalf.Count == 0)
-        {
-            lowerHalf = [buckets[0].P95];
-        }
-
-        var baseline = Percentile(lowerHalf, 0.5);
-        var limit = Math.Max(baseline * Factor, baseline + MarginMs);
         for (var i = 0; i < buckets.Count; i++)
         {
+            var from = buckets[i].Label * (1 - BaselineWindow);
+            var window = buckets.Take(i).Where(b => b.Label >= from).Select(static b => b.P95).ToList();
+            if (window.Count < MinBaselineBuckets)
+            {
+                window = buckets.Take(i).TakeLast(MinBaselineBuckets).Select(static b => b.P95).ToList();
+            }
+
+            if (window.Count < MinBaselineBuckets)
+            {
+                continue;
+            }
+
+            var baseline = Percentile(window, 0.5);
+            var limit = Math.Max(baseline * Factor, baseline + MarginMs);
             var rest = buckets.Count - i;
             var elevated = buckets.Skip(i).Count(b => b.P95 > limit);
             if (buckets[i].P95 > limit && elevated >= Math.Ceiling(rest * Persistence))

@@ -46,6 +46,20 @@ public sealed class KneeDetectorTests
     }
 
     [Fact]
+    public void A_noise_floor_rising_with_the_load_does_not_pull_the_knee_below_the_limit()
+    {
+        // The load generator shares the cores: its own latency floor triples on the way to 2,000 connections,
+        // then the VM limit adds its delay on top.
+        var samples = Enumerable.Range(1, 2600).SelectMany(connections => Enumerable.Range(0, 3).Select(i =>
+            new KneeSample("IN_0", connections, 20 + (0.04 * connections) + i + (connections > 2000 ? 150 + (connections - 2000) : 0))));
+
+        var knee = Assert.Single(new KneeDetector { BucketWidth = 20 }.Find(samples));
+
+        Assert.Equal(2000, knee.Connections);
+        Assert.InRange(knee.BaselineP95Ms, 90, 102);
+    }
+
+    [Fact]
     public void The_curve_has_one_point_per_bucket_with_its_samples_and_p95()
     {
         var samples = Ramp("IN_0", supported: 10, max: 16, baseline: 20, overloaded: 300);
