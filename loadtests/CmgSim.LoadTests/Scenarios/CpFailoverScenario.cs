@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
-using CmgSim.CloudService.Capacity;
 using CmgSim.Client;
 using CmgSim.LoadTests.Engine;
-using CmgSim.LoadTests.Engine.Progress;
 using CmgSim.LoadTests.Engine.Reporting;
 using CmgSim.Topology;
 using Microsoft.Extensions.Logging;
@@ -12,7 +10,7 @@ namespace CmgSim.LoadTests.Scenarios;
 
 /// <summary>
 /// <c>cp-failover</c>: registered clients keep sending state messages through a CMG with two (or more) connection
-/// points while one connection point is stopped mid-run and started again. As the product's client does, each client
+/// points while one connection point is killed mid-run (stopped without draining) and started again. As the product's client does, each client
 /// queues its state messages and resends a failed one (same message id) until the MP acknowledges it. Afterwards every
 /// acknowledged message is looked up in the MP's site database; one missing fails the run. Needs the in-process
 /// topology (it stops and starts the connection point itself), so there is no <c>--topology</c>.
@@ -316,12 +314,8 @@ internal sealed class FailoverLedger(TimeProvider timeProvider)
     private static double? Round(double seconds) => double.IsNaN(seconds) ? null : Math.Round(seconds, 2);
 }
 
-internal sealed record CpFailoverSettings
+internal sealed record CpFailoverSettings : ScenarioSettings
 {
-    public required VmSizeProfile Profile { get; init; }
-
-    public int Instances { get; init; } = 1;
-
     public int ConnectionPoints { get; init; } = 2;
 
     public int Clients { get; init; } = 8;
@@ -334,19 +328,13 @@ internal sealed record CpFailoverSettings
 
     public TimeSpan DownFor { get; init; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>The connection point to stop (0-based).</summary>
+    /// <summary>The connection point to kill (0-based).</summary>
     public int Kill { get; init; }
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public required string ReportFolder { get; init; }
-
-    public int Seed { get; init; } = 1;
-
-    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
-
     public string? Validate() =>
-        Instances is < 1 or > 16 ? "--instances must be 1-16."
+        ValidateInstances() is { } error ? error
         : ConnectionPoints < 2 ? "--connection-points must be at least 2: with one, nothing is left to fail over to."
         : Kill < 0 || Kill >= ConnectionPoints ? "--kill must name one of the connection points (0-based)."
         : Clients < 1 ? "--clients must be at least 1."

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
-using CmgSim.CloudService.Capacity;
 using CmgSim.Client;
 using CmgSim.LoadTests.Engine;
-using CmgSim.LoadTests.Engine.Progress;
 using CmgSim.LoadTests.Engine.Reporting;
 using Microsoft.Extensions.Logging;
 
@@ -170,12 +168,8 @@ internal static class PatchTuesdayScenario
     }
 }
 
-internal sealed record PatchTuesdaySettings
+internal sealed record PatchTuesdaySettings : ScenarioSettings
 {
-    public required VmSizeProfile Profile { get; init; }
-
-    public int Instances { get; init; } = 1;
-
     /// <summary>Null: the VM size's supported connections × instances.</summary>
     public int? Clients { get; init; }
 
@@ -187,14 +181,8 @@ internal sealed record PatchTuesdaySettings
 
     public string? AttachTo { get; init; }
 
-    public required string ReportFolder { get; init; }
-
-    public int Seed { get; init; } = 1;
-
-    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
-
     public string? Validate() =>
-        Instances is < 1 or > 16 ? "--instances must be 1-16."
+        ValidateInstances() is { } error ? error
         : Clients is < 1 ? "--clients must be at least 1."
         : Window <= TimeSpan.Zero ? "--window-seconds must be positive."
         : RequestTimeout <= TimeSpan.Zero ? "--timeout-seconds must be positive."

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using CmgSim.CloudService.Capacity;
 using CmgSim.Client;
 using CmgSim.LoadTests.Engine;
-using CmgSim.LoadTests.Engine.Progress;
 using CmgSim.LoadTests.Engine.Reporting;
 using Microsoft.Extensions.Logging;
 
@@ -190,12 +188,8 @@ internal static class PolicyStormScenario
     }
 }
 
-internal sealed record PolicyStormSettings
+internal sealed record PolicyStormSettings : ScenarioSettings
 {
-    public required VmSizeProfile Profile { get; init; }
-
-    public int Instances { get; init; } = 1;
-
     /// <summary>Null: the VM size's supported connections × instances (a CMG filled to its supported size).</summary>
     public int? Clients { get; init; }
 
@@ -211,14 +205,8 @@ internal sealed record PolicyStormSettings
 
     public string? AttachTo { get; init; }
 
-    public required string ReportFolder { get; init; }
-
-    public int Seed { get; init; } = 1;
-
-    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
-
     public string? Validate() =>
-        Instances is < 1 or > 16 ? "--instances must be 1-16."
+        ValidateInstances() is { } error ? error
         : Clients is < 1 ? "--clients must be at least 1."
         : Waves < 1 ? "--waves must be at least 1."
         : Spread <= TimeSpan.Zero ? "--spread-seconds must be positive."

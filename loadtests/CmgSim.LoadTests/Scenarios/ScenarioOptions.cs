@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.ExceptionServices;
 using CmgSim.CloudService.Capacity;
 using CmgSim.LoadTests.Engine;
+using CmgSim.LoadTests.Engine.Progress;
 
 namespace CmgSim.LoadTests.Scenarios;
 
@@ -59,6 +60,22 @@ internal sealed class ScenarioOptions
         await Console.Error.WriteLineAsync("error: " + message);
         return ExitCodes.Usage;
     }
+}
+
+/// <summary>The settings every CMG scenario has: VM size and instances of the lab, report folder, seed, progress.</summary>
+internal abstract record ScenarioSettings
+{
+    public required VmSizeProfile Profile { get; init; }
+
+    public int Instances { get; init; } = 1;
+
+    public required string ReportFolder { get; init; }
+
+    public int Seed { get; init; } = 1;
+
+    public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
+    protected string? ValidateInstances() => Instances is < 1 or > 16 ? "--instances must be 1-16." : null;
 }
 
 /// <summary>Maps what a client flow threw to a step result, keeping the HTTP status when there was one.</summary>
